@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers point one way: CLI / Service → Models → Runtime, Checkpoint, Tokenizer / Video → C shims.
+let package = Package(
+    name: "stclip",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "stclip", targets: ["STClipCLI"]),
+        .executable(name: "stclip-bench", targets: ["STClipBench"]),
+        .library(name: "STClipModels", targets: ["STClipModels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C shims
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]),
+
+        // MARK: - Libraries
+        .target(name: "STClipRuntime", dependencies: ["CBLAS"]),
+        .target(name: "STClipCheckpoint", dependencies: ["STClipRuntime"]),
+        .target(name: "STClipTokenizer"),
+        .target(name: "STClipVideo", dependencies: ["CFFmpeg", "STClipRuntime"]),
+        .target(name: "STClipModels", dependencies: ["STClipRuntime", "STClipCheckpoint", "STClipTokenizer"]),
+
+        // MARK: - Executables
+        .executableTarget(name: "STClipCLI", dependencies: [
+            "STClipModels", "STClipVideo",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "STClipBench", dependencies: [
+            "STClipModels",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: - Tests
+        .testTarget(name: "RuntimeTests", dependencies: ["STClipRuntime"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["STClipCheckpoint"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["STClipTokenizer"]),
+        .testTarget(name: "ModelsTests", dependencies: ["STClipModels"]),
+        .testTarget(name: "CLITests", dependencies: ["STClipCLI"]),
+    ]
+)
