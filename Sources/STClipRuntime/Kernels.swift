@@ -1,0 +1,262 @@
+import Foundation
+
+/// The fast CPU kernels the models are built from. Each has a naive twin in `Reference`,
+/// and the tests compare the two with explicit tolerances.
+///
+/// Conventions: tensors are row-major float32; "rows" are all leading dimensions flattened, so a
+/// `(T, N, D)` activation is `T·N` rows of `D` features and every linear layer is one GEMM over all
+/// frames of a clip.
+public enum Kernels {
+
+    // MARK: - Linear
+
+    /// y = x · Wᵀ + b — x `(…, in)`, W `(out, in)`, b `(out)` → y `(…, out)`.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+        precondition(x.shape.last == inFeatures, "linear: input \(x.shape) vs weight \(weight.shape)")
+        let rows = x.count / max(inFeatures, 1)
+        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
+        linear(x.data, rows: rows, inFeatures: inFeatures, weight: weight.data, outFeatures: outFeatures,
+               bias: bias?.data, into: y.data)
+        return y
+    }
+
+    /// Pointer form of `linear`: writes `rows × outFeatures` floats at `out`.
+    public static func linear(_ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+                              weight: UnsafePointer<Float>, outFeatures: Int,
+                              bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+        if let bias {
+            // Seed every output row with the bias, then accumulate the product onto it (beta = 1).
+            for r in 0..<rows { (out + r * outFeatures).update(from: bias, count: outFeatures) }
+        }
+        BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures,
+                   a: x, lda: inFeatures, b: weight, ldb: inFeatures,
+                   beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
+    }
+
+    // MARK: - Layer norm
+
+    /// y = (x − mean) / sqrt(var + eps) · γ + β over the last dimension — x `(…, D)`, γ, β `(D)`.
+    public static func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        let d = x.shape.last ?? 0
+        precondition(weight.count == d && bias.count == d, "layerNorm: \(x.shape) vs \(weight.shape)")
+        let y = Tensor(uninitialized: x.shape)
+        let rows = x.count / max(d, 1)
+        let src = x.data, dst = y.data, g = weight.data, b = bias.data
+        Parallel.forEachChunk(count: rows, grain: max(1, 16_384 / max(d, 1))) { range in
+            for r in range { layerNormRow(src + r * d, g, b, d, eps, dst + r * d) }
+        }
+        return y
+    }
+
+    @inline(__always)
+    static func layerNormRow(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                             _ d: Int, _ eps: Float, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let vectors = d / 8
+        // Two passes (mean, then centred variance) for the accuracy of PyTorch's Welford.
+        var acc = V()
+        for i in 0..<vectors { acc += UnsafeRawPointer(x + 8 * i).loadUnaligned(as: V.self) }
+        var sum = acc.sum()
+        for i in (8 * vectors)..<d { sum += x[i] }
+        let mean = sum / Float(d)
+        var acc2 = V()
+        for i in 0..<vectors {
+            let c = UnsafeRawPointer(x + 8 * i).loadUnaligned(as: V.self) - mean
+            acc2 += c * c
+        }
+        var sq = acc2.sum()
+        for i in (8 * vectors)..<d { sq += (x[i] - mean) * (x[i] - mean) }
+        let inv = 1 / (sq / Float(d) + eps).squareRoot()
+        for i in 0..<vectors {
+            let xv = UnsafeRawPointer(x + 8 * i).loadUnaligned(as: V.self)
+            let gv = UnsafeRawPointer(g + 8 * i).loadUnaligned(as: V.self)
+            let bv = UnsafeRawPointer(b + 8 * i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(y + 8 * i).storeBytes(of: (xv - mean) * inv * gv + bv, as: V.self)
+        }
+        for i in (8 * vectors)..<d { y[i] = (x[i] - mean) * inv * g[i] + b[i] }
+    }
+
+    // MARK: - Activations
+
+    /// The MLP nonlinearities of the CLIP family, named as in `hidden_act`.
+    public enum Activation: String, Sendable, CaseIterable {
+        /// x · σ(1.702 x), OpenAI CLIP's approximation.
+        case quickGELU = "quick_gelu"
+        /// 0.5 x (1 + erf(x / √2)), the exact GELU.
+        case gelu = "gelu"
+    }
+
+    /// Applies `activation` to every element of `x`, in place.
+    public static func activate(_ x: Tensor, _ activation: Activation) {
+        switch activation {
+        case .quickGELU: quickGELU(x)
+        case .gelu: gelu(x)
+        }
+    }
+
+    /// x ← x · σ(1.702 x) = x / (1 + e^(−1.702 x)), in place.
+    public static func quickGELU(_ x: Tensor) {
+        let p = x.data
+        Parallel.forEachChunk(count: x.count) { range in
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+                let e = VectorMath.exp(v * -1.702)
+                UnsafeMutableRawPointer(p + i).storeBytes(of: v / (e + 1), as: SIMD8<Float>.self)
+                i += 8
+            }
+            while i < range.upperBound {
+                p[i] = p[i] / (1 + Foundation.exp(-1.702 * p[i]))
+                i += 1
+            }
+        }
+    }
+
+    /// x ← 0.5 x (1 + erf(x / √2)), in place.
+    public static func gelu(_ x: Tensor) {
+        let p = x.data
+        Parallel.forEachChunk(count: x.count) { range in
+            for i in range { p[i] = 0.5 * p[i] * (1 + erf(p[i] * 0.707_106_781_186_547_5)) }
+        }
+    }
+
+    // MARK: - Residual
+
+    /// x ← x + y, in place; shapes must have equal element counts.
+    public static func addInPlace(_ x: Tensor, _ y: Tensor) {
+        precondition(x.count == y.count, "add: \(x.shape) vs \(y.shape)")
+        let a = x.data, b = y.data
+        Parallel.forEachChunk(count: x.count, grain: 65_536) { range in
+            for i in range { a[i] += b[i] }
+        }
+    }
+
+    // MARK: - Softmax
+
+    /// Softmax over each row of a `rows × cols` matrix, in place; entries equal to −∞ get 0.
+    public static func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        for r in 0..<rows { softmaxRow(p + r * cols, cols) }
+    }
+
+    /// Softmax over the last dimension of `x`, in place.
+    public static func softmax(_ x: Tensor) {
+        let d = x.shape.last ?? 0
+        softmaxRows(x.data, rows: x.count / max(d, 1), cols: d)
+    }
+
+    @inline(__always)
+    static func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+        typealias V = SIMD8<Float>
+        let vectors = n / 8
+        var mv = V(repeating: -.infinity)
+        for i in 0..<vectors { mv = pointwiseMax(mv, UnsafeRawPointer(p + 8 * i).loadUnaligned(as: V.self)) }
+        var m = mv.max()
+        for i in (8 * vectors)..<n { m = Swift.max(m, p[i]) }
+        // A fully masked row (all −∞) becomes all zeros rather than NaN.
+        guard m > -.infinity else { p.update(repeating: 0, count: n); return }
+        var sv = V()
+        for i in 0..<vectors {
+            let e = VectorMath.exp(UnsafeRawPointer(p + 8 * i).loadUnaligned(as: V.self) - m)
+            UnsafeMutableRawPointer(p + 8 * i).storeBytes(of: e, as: V.self)
+            sv += e
+        }
+        var s = sv.sum()
+        for i in (8 * vectors)..<n { p[i] = Foundation.exp(p[i] - m); s += p[i] }
+        let inv = 1 / s
+        for i in 0..<n { p[i] *= inv }
+    }
+
+    // MARK: - Attention
+
+    /// Which keys a query may attend to.
+    public struct AttentionMask: Sendable, Equatable {
+        /// Query i sees keys 0…i only (CLIP's text tower).
+        public var causal: Bool
+        /// Per sequence, the number of valid keys; keys at or after it are padding. `nil`: all valid.
+        public var keyLengths: [Int]?
+
+        public init(causal: Bool = false, keyLengths: [Int]? = nil) {
+            self.causal = causal
+            self.keyLengths = keyLengths
+        }
+
+        /// Every query sees every key.
+        public static let none = AttentionMask()
+    }
+
+    /// Multi-head scaled dot-product attention.
+    ///
+    /// q, k, v `(B·L, D)` with D = heads · headDim, heads side by side in the feature dimension
+    /// (as after the q/k/v projections) → `(B·L, D)`, each head's output in its own columns.
+    /// For each sequence b and head h: O = softmax(Q Kᵀ / √headDim + mask) V.
+    public static func attention(q: Tensor, k: Tensor, v: Tensor, batch: Int, sequence l: Int,
+                                 heads: Int, mask: AttentionMask = .none) -> Tensor {
+        let d = q.shape.last ?? 0
+        precondition(q.count == batch * l * d && k.count == q.count && v.count == q.count && d % heads == 0,
+                     "attention: q \(q.shape) k \(k.shape) v \(v.shape) batch \(batch) L \(l) heads \(heads)")
+        let hd = d / heads
+        let out = Tensor(uninitialized: [batch * l, d])
+        let scale = 1 / Float(hd).squareRoot()
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: l * l)
+        defer { scores.deallocate() }
+        for b in 0..<batch {
+            let valid = mask.keyLengths.map { Swift.min(Swift.max($0[b], 0), l) } ?? l
+            for h in 0..<heads {
+                let base = b * l * d + h * hd
+                // S (L×L) = Q_bh · K_bhᵀ / √hd; the head's columns are reached through lda = D.
+                BLAS.sgemm(transB: true, m: l, n: l, k: hd, alpha: scale,
+                           a: q.data + base, lda: d, b: k.data + base, ldb: d,
+                           c: scores, ldc: l)
+                if mask.causal || valid < l {
+                    for i in 0..<l {
+                        let firstMasked = mask.causal ? Swift.min(i + 1, valid) : valid
+                        if firstMasked < l { (scores + i * l + firstMasked).update(repeating: -.infinity, count: l - firstMasked) }
+                    }
+                }
+                softmaxRows(scores, rows: l, cols: l)
+                // O_bh (L×hd) = P · V_bh, written into the head's columns of the output.
+                BLAS.sgemm(m: l, n: hd, k: l, a: scores, lda: l, b: v.data + base, ldb: d,
+                           c: out.data + base, ldc: d)
+            }
+        }
+        return out
+    }
+
+    // MARK: - Patch embedding
+
+    /// A bias-free convolution with kernel = stride = P, as im2col then one GEMM for all images.
+    ///
+    /// pixels `(B, C, H, W)`, weight `(D, C, P, P)` → `(B, (H/P)·(W/P), D)`, patches in row-major
+    /// grid order; trailing pixels that do not fill a patch are dropped, as the convolution does.
+    public static func patchEmbed(_ pixels: Tensor, weight: Tensor) -> Tensor {
+        precondition(pixels.rank == 4 && weight.rank == 4 && pixels.shape[1] == weight.shape[1]
+                     && weight.shape[2] == weight.shape[3], "patchEmbed: \(pixels.shape) vs \(weight.shape)")
+        let (b, c, h, w) = (pixels.shape[0], pixels.shape[1], pixels.shape[2], pixels.shape[3])
+        let (d, p) = (weight.shape[0], weight.shape[2])
+        let (gh, gw) = (h / p, w / p)
+        let patchSize = c * p * p
+        let patches = b * gh * gw
+        // cols (B·gh·gw, C·P·P): each row one patch, flattened (c, ky, kx) like the weight.
+        let cols = Tensor(uninitialized: [patches, patchSize])
+        let src = pixels.data, dst = cols.data
+        Parallel.forEachChunk(count: b * gh, grain: 1) { range in
+            for bgy in range {
+                let (img, gy) = (bgy / gh, bgy % gh)
+                for gx in 0..<gw {
+                    var o = dst + ((img * gh + gy) * gw + gx) * patchSize
+                    for ch in 0..<c {
+                        for ky in 0..<p {
+                            o.update(from: src + ((img * c + ch) * h + gy * p + ky) * w + gx * p, count: p)
+                            o += p
+                        }
+                    }
+                }
+            }
+        }
+        let out = Tensor(uninitialized: [b, gh * gw, d])
+        linear(cols.data, rows: patches, inFeatures: patchSize, weight: weight.data, outFeatures: d,
+               bias: nil, into: out.data)
+        return out
+    }
+}

@@ -1,0 +1,104 @@
+import XCTest
+import STClipRuntime
+
+/// Each fast kernel against its plain-loop twin in `Reference`.
+final class KernelTests: XCTestCase {
+    func testGEMMMatchesReferenceAtOddSizes() {
+        for (m, n, k) in [(1, 1, 1), (7, 13, 5), (33, 65, 129), (50, 64, 50)] {
+            let a = randomValues(m * k, seed: 1), b = randomValues(k * n, seed: 2)
+            var c = [Float](repeating: 0, count: m * n)
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                BLAS.sgemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+            } } }
+            assertClose(c, Reference.matmul(a, b, m: m, n: n, k: k), atol: 1e-5 * Float(k), "sgemm \(m)x\(n)x\(k)")
+        }
+    }
+
+    func testLinearWithAndWithoutBias() {
+        let (rows, inF, outF) = (37, 70, 45)
+        let x = randomValues(rows * inF, seed: 3), w = randomValues(outF * inF, seed: 4), b = randomValues(outF, seed: 5)
+        let xt = Tensor(shape: [rows, inF], values: x), wt = Tensor(shape: [outF, inF], values: w)
+        assertClose(Kernels.linear(xt, weight: wt, bias: Tensor(shape: [outF], values: b)).toArray(),
+                    Reference.linear(x, rows: rows, weight: w, bias: b, inFeatures: inF, outFeatures: outF),
+                    atol: 1e-4, "linear+bias")
+        assertClose(Kernels.linear(xt, weight: wt, bias: nil).toArray(),
+                    Reference.linear(x, rows: rows, weight: w, bias: nil, inFeatures: inF, outFeatures: outF),
+                    atol: 1e-4, "linear")
+    }
+
+    func testLayerNormIncludingOffsetRowsAndRaggedWidths() {
+        for d in [1, 7, 8, 31, 768] {
+            let rows = 9
+            // A large common offset stresses the variance computation.
+            let x = randomValues(rows * d, seed: UInt64(d), range: 99...101)
+            let g = randomValues(d, seed: 7), b = randomValues(d, seed: 8)
+            let y = Kernels.layerNorm(Tensor(shape: [rows, d], values: x), weight: Tensor(shape: [d], values: g),
+                                      bias: Tensor(shape: [d], values: b), eps: 1e-5)
+            assertClose(y.toArray(), Reference.layerNorm(x, d: d, weight: g, bias: b, eps: 1e-5), atol: 2e-4, "layerNorm d=\(d)")
+        }
+    }
+
+    func testSoftmaxWithInfinitiesAndLargeValues() {
+        var x = randomValues(5 * 19, seed: 9, range: -30...30)
+        x[3] = -.infinity
+        x[19 ..< 38] = ArraySlice(repeating: -.infinity, count: 19)
+        x[40] = 80
+        let t = Tensor(shape: [5, 19], values: x)
+        Kernels.softmax(t)
+        assertClose(t.toArray(), Reference.softmax(x, n: 19), atol: 1e-6, rtol: 1e-5, "softmax")
+        XCTAssertEqual(t.toArray()[19 ..< 38].reduce(0, +), 0, "an all −∞ row is zeros, not NaN")
+    }
+
+    func testActivationsAcrossTheRange() {
+        let x = randomValues(100_003, seed: 10, range: -12...12) + [-100, -88, 0, 88, 100]
+        let q = Tensor(shape: [x.count], values: x)
+        Kernels.quickGELU(q)
+        assertClose(q.toArray(), Reference.quickGELU(x), atol: 2e-6, rtol: 2e-6, "quick_gelu")
+        let g = Tensor(shape: [x.count], values: x)
+        Kernels.gelu(g)
+        assertClose(g.toArray(), Reference.gelu(x), atol: 2e-6, rtol: 2e-6, "gelu")
+    }
+
+    func testVectorExpIsWithinTwoUlpOnItsRange() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let v = VectorMath.exp(SIMD8(repeating: x))[0]
+            let exact = Float(Foundation.exp(Double(x)))
+            worst = max(worst, abs(v - exact) / exact.ulp)
+            x += 0.0137
+        }
+        print("VectorMath.exp: worst error \(worst) ulp")
+        XCTAssertLessThanOrEqual(worst, 2)
+    }
+
+    func testAttentionPlainCausalAndPadded() {
+        let (batch, l, d, heads) = (3, 11, 24, 4)
+        let q = randomValues(batch * l * d, seed: 11, range: -2...2)
+        let k = randomValues(batch * l * d, seed: 12, range: -2...2)
+        let v = randomValues(batch * l * d, seed: 13)
+        for mask in [Kernels.AttentionMask.none, .init(causal: true), .init(causal: true, keyLengths: [11, 4, 1]),
+                     .init(causal: false, keyLengths: [2, 11, 7])] {
+            let out = Kernels.attention(q: Tensor(shape: [batch * l, d], values: q), k: Tensor(shape: [batch * l, d], values: k),
+                                        v: Tensor(shape: [batch * l, d], values: v), batch: batch, sequence: l, heads: heads, mask: mask)
+            let ref = Reference.attention(q: q, k: k, v: v, batch: batch, sequence: l, dim: d, heads: heads,
+                                          causal: mask.causal, keyLengths: mask.keyLengths)
+            assertClose(out.toArray(), ref, atol: 1e-5, "attention \(mask)")
+        }
+    }
+
+    func testPatchEmbedDropsTrailingPixels() {
+        let (b, c, h, w, d, p) = (2, 3, 35, 29, 5, 8)
+        let x = randomValues(b * c * h * w, seed: 14), wt = randomValues(d * c * p * p, seed: 15)
+        let out = Kernels.patchEmbed(Tensor(shape: [b, c, h, w], values: x), weight: Tensor(shape: [d, c, p, p], values: wt))
+        XCTAssertEqual(out.shape, [b, (h / p) * (w / p), d])
+        assertClose(out.toArray(), Reference.patchEmbed(x, b: b, c: c, h: h, w: w, weight: wt, d: d, p: p), atol: 1e-4, "patchEmbed")
+    }
+
+    func testAddInPlace() {
+        let a = randomValues(70_000, seed: 16), b = randomValues(70_000, seed: 17)
+        let t = Tensor(shape: [70_000], values: a)
+        Kernels.addInPlace(t, Tensor(shape: [70_000], values: b))
+        XCTAssertEqual(t.toArray(), zip(a, b).map { $0 + $1 })
+    }
+}
