@@ -20,8 +20,10 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]),
 
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
         // MARK: - Libraries
-        .target(name: "STClipRuntime", dependencies: ["CBLAS"]),
+        .target(name: "STClipRuntime", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "STClipCheckpoint", dependencies: ["STClipRuntime"]),
         .target(name: "STClipTokenizer"),
         .target(name: "STClipVideo", dependencies: ["CFFmpeg", "STClipRuntime"]),

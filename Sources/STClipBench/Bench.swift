@@ -1,6 +1,61 @@
 import ArgumentParser
+import Foundation
+import STClipModels
+import STClipRuntime
 
 @main
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stclip-bench", abstract: "stclip benchmarks.")
+    static let configuration = CommandConfiguration(
+        commandName: "stclip-bench", abstract: "stclip benchmarks; Scripts/bench/ runs them beside PyTorch.",
+        subcommands: [CLIPVisionBench.self, KernelTimes.self])
+}
+
+/// Times the CLIP vision tower on a clip of frames and prints one JSON line of figures.
+struct CLIPVisionBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "clip-vision")
+
+    @Option(help: "Frames per clip.") var frames = 8
+    @Option(help: "Timed runs after one warm-up.") var iterations = 10
+    @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Patch size of the ViT-B config (32 or 16).") var patch = 32
+
+    func run() throws {
+        BLAS.threads = threads
+        var config = CLIPVisionConfig()
+        config.patchSize = patch
+        let tower = try CLIPVisionTower(config: config, weights: RandomWeights())
+        let pixels = try RandomWeights(seed: 1, scale: 1).tensor("pixels", shape: [frames, 3, 224, 224])
+        _ = try tower.forward(pixels)
+        var times: [Double] = []
+        for _ in 0..<iterations {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try tower.forward(pixels)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        times.sort()
+        let floor = gemmFloor(config: config)
+        print("{\"impl\": \"stclip\", \"median_ms\": \(times[times.count / 2]), \"min_ms\": \(times[0]), "
+              + "\"gemm_floor_ms\": \(floor), \"threads\": \(threads), \"blas\": \"\(BLAS.configuration)\"}")
+    }
+
+    /// The time of the tower's dense GEMMs alone (patch embedding, q/k/v/out, MLP), best of three:
+    /// the floor the whole forward pass can approach.
+    func gemmFloor(config c: CLIPVisionConfig) -> Double {
+        let rows = frames * c.tokens, d = c.hiddenSize, i = c.intermediateSize
+        let shapes = [(frames * (c.tokens - 1), d, 3 * c.patchSize * c.patchSize, 1)]
+            + [(rows, d, d, 4 * c.layers), (rows, i, d, c.layers), (rows, d, i, c.layers)]
+        let a = Tensor(zeros: [rows * max(i, 3 * c.patchSize * c.patchSize)])
+        let b = Tensor(zeros: [i * d]), out = Tensor(zeros: [rows * i])
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for (m, n, k, repeats) in shapes {
+                for _ in 0..<repeats {
+                    BLAS.sgemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: out.data, ldc: n)
+                }
+            }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return best
+    }
 }

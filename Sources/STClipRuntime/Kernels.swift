@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The fast CPU kernels the models are built from. Each has a naive twin in `Reference`,
@@ -99,17 +100,7 @@ public enum Kernels {
     public static func quickGELU(_ x: Tensor) {
         let p = x.data
         Parallel.forEachChunk(count: x.count) { range in
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-                let e = VectorMath.exp(v * -1.702)
-                UnsafeMutableRawPointer(p + i).storeBytes(of: v / (e + 1), as: SIMD8<Float>.self)
-                i += 8
-            }
-            while i < range.upperBound {
-                p[i] = p[i] / (1 + Foundation.exp(-1.702 * p[i]))
-                i += 1
-            }
+            stclip_quick_gelu(p + range.lowerBound, range.count)
         }
     }
 
@@ -134,37 +125,16 @@ public enum Kernels {
 
     // MARK: - Softmax
 
-    /// Softmax over each row of a `rows × cols` matrix, in place; entries equal to −∞ get 0.
+    /// Softmax over each row of a `rows × cols` matrix, in place; entries equal to −∞ get 0 and a
+    /// row of only −∞ becomes zeros rather than NaN.
     public static func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
-        for r in 0..<rows { softmaxRow(p + r * cols, cols) }
+        stclip_softmax_rows(p, rows, cols)
     }
 
     /// Softmax over the last dimension of `x`, in place.
     public static func softmax(_ x: Tensor) {
         let d = x.shape.last ?? 0
         softmaxRows(x.data, rows: x.count / max(d, 1), cols: d)
-    }
-
-    @inline(__always)
-    static func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
-        typealias V = SIMD8<Float>
-        let vectors = n / 8
-        var mv = V(repeating: -.infinity)
-        for i in 0..<vectors { mv = pointwiseMax(mv, UnsafeRawPointer(p + 8 * i).loadUnaligned(as: V.self)) }
-        var m = mv.max()
-        for i in (8 * vectors)..<n { m = Swift.max(m, p[i]) }
-        // A fully masked row (all −∞) becomes all zeros rather than NaN.
-        guard m > -.infinity else { p.update(repeating: 0, count: n); return }
-        var sv = V()
-        for i in 0..<vectors {
-            let e = VectorMath.exp(UnsafeRawPointer(p + 8 * i).loadUnaligned(as: V.self) - m)
-            UnsafeMutableRawPointer(p + 8 * i).storeBytes(of: e, as: V.self)
-            sv += e
-        }
-        var s = sv.sum()
-        for i in (8 * vectors)..<n { p[i] = Foundation.exp(p[i] - m); s += p[i] }
-        let inv = 1 / s
-        for i in 0..<n { p[i] *= inv }
     }
 
     // MARK: - Attention
@@ -198,26 +168,29 @@ public enum Kernels {
         let hd = d / heads
         let out = Tensor(uninitialized: [batch * l, d])
         let scale = 1 / Float(hd).squareRoot()
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: l * l)
-        defer { scores.deallocate() }
-        for b in 0..<batch {
-            let valid = mask.keyLengths.map { Swift.min(Swift.max($0[b], 0), l) } ?? l
-            for h in 0..<heads {
-                let base = b * l * d + h * hd
-                // S (L×L) = Q_bh · K_bhᵀ / √hd; the head's columns are reached through lda = D.
-                BLAS.sgemm(transB: true, m: l, n: l, k: hd, alpha: scale,
-                           a: q.data + base, lda: d, b: k.data + base, ldb: d,
-                           c: scores, ldc: l)
-                if mask.causal || valid < l {
-                    for i in 0..<l {
-                        let firstMasked = mask.causal ? Swift.min(i + 1, valid) : valid
-                        if firstMasked < l { (scores + i * l + firstMasked).update(repeating: -.infinity, count: l - firstMasked) }
+        let (qp, kp, vp, op) = (q.data, k.data, v.data, out.data)
+        // Sequences are independent: split them over the cores, each with its own score buffer.
+        // The per-head GEMMs are far below OpenBLAS's threading threshold, so each runs on its caller.
+        Parallel.forEachChunk(count: batch, grain: 1) { sequences in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: l * l)  // (L, L)
+            defer { scores.deallocate() }
+            for b in sequences {
+                let valid = mask.keyLengths.map { Swift.min(Swift.max($0[b], 0), l) } ?? l
+                for h in 0..<heads {
+                    let base = b * l * d + h * hd
+                    // S = Q_bh · K_bhᵀ / √hd; the head's columns are reached through lda = D.
+                    BLAS.sgemm(transB: true, m: l, n: l, k: hd, alpha: scale,
+                               a: qp + base, lda: d, b: kp + base, ldb: d, c: scores, ldc: l)
+                    if mask.causal || valid < l {
+                        for i in 0..<l {
+                            let firstMasked = mask.causal ? Swift.min(i + 1, valid) : valid
+                            if firstMasked < l { (scores + i * l + firstMasked).update(repeating: -.infinity, count: l - firstMasked) }
+                        }
                     }
+                    softmaxRows(scores, rows: l, cols: l)
+                    // O_bh (L×hd) = P · V_bh, written into the head's columns of the output.
+                    BLAS.sgemm(m: l, n: hd, k: l, a: scores, lda: l, b: vp + base, ldb: d, c: op + base, ldc: d)
                 }
-                softmaxRows(scores, rows: l, cols: l)
-                // O_bh (L×hd) = P · V_bh, written into the head's columns of the output.
-                BLAS.sgemm(m: l, n: hd, k: l, a: scores, lda: l, b: v.data + base, ldb: d,
-                           c: out.data + base, ldc: d)
             }
         }
         return out
