@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["STClipCheckpoint"]),
         .testTarget(name: "TokenizerTests", dependencies: ["STClipTokenizer"]),
         .testTarget(name: "ModelsTests", dependencies: ["STClipModels"]),
+        .testTarget(name: "VideoTests", dependencies: ["STClipVideo"]),
         .testTarget(name: "CLITests", dependencies: ["STClipCLI"]),
     ]
 )

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command: set up a fresh Debian 12 machine where needed, build, run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Scripts/setup-debian.sh
+swift build --build-tests
+swift test --skip-build
