@@ -40,11 +40,12 @@ let package = Package(
         ]),
 
         // MARK: - Tests
-        .testTarget(name: "RuntimeTests", dependencies: ["STClipRuntime"]),
+        .target(name: "STClipTestSupport", path: "Tests/Support"),
+        .testTarget(name: "RuntimeTests", dependencies: ["STClipRuntime", "STClipTestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["STClipCheckpoint"]),
         .testTarget(name: "TokenizerTests", dependencies: ["STClipTokenizer"]),
-        .testTarget(name: "ModelsTests", dependencies: ["STClipModels"]),
+        .testTarget(name: "ModelsTests", dependencies: ["STClipModels", "STClipTestSupport"]),
         .testTarget(name: "VideoTests", dependencies: ["STClipVideo"]),
-        .testTarget(name: "CLITests", dependencies: ["STClipCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["STClipCLI", "STClipTestSupport"]),
     ]
 )

@@ -17,13 +17,26 @@ struct CLIPVisionBench: ParsableCommand {
     @Option(help: "Frames per clip.") var frames = 8
     @Option(help: "Timed runs after one warm-up.") var iterations = 10
     @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Patch size of the ViT-B config (32 or 16).") var patch = 32
+    @Option(help: "Patch size of the ViT-B config with random weights (32 or 16).") var patch = 32
+    @Option(help: "A CLIP model directory to load instead of random weights (times the load, reports RSS).") var model: String?
 
     func run() throws {
         BLAS.threads = threads
         var config = CLIPVisionConfig()
         config.patchSize = patch
-        let tower = try CLIPVisionTower(config: config, weights: RandomWeights())
+        var loadMilliseconds = 0.0, weightBytes = 0
+        let tower: CLIPVisionTower
+        if let model {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let loaded = try LoadedModel.load(directory: model)
+            loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            guard case .clip(let clip) = loaded.network else { throw ValidationError("\(model) is not a CLIP model") }
+            tower = clip.vision
+            config = clip.vision.config
+            weightBytes = Self.fileBytes(in: model, suffix: ".safetensors")
+        } else {
+            tower = try CLIPVisionTower(config: config, weights: RandomWeights())
+        }
         let pixels = try RandomWeights(seed: 1, scale: 1).tensor("pixels", shape: [frames, 3, 224, 224])
         _ = try tower.forward(pixels)
         var times: [Double] = []
@@ -35,7 +48,24 @@ struct CLIPVisionBench: ParsableCommand {
         times.sort()
         let floor = gemmFloor(config: config)
         print("{\"impl\": \"stclip\", \"median_ms\": \(times[times.count / 2]), \"min_ms\": \(times[0]), "
-              + "\"gemm_floor_ms\": \(floor), \"threads\": \(threads), \"blas\": \"\(BLAS.configuration)\"}")
+              + "\"gemm_floor_ms\": \(floor), \"threads\": \(threads), \"load_ms\": \(loadMilliseconds), "
+              + "\"weights_mb\": \(Double(weightBytes) / 1e6), \"peak_rss_mb\": \(Self.peakRSSBytes() / 1e6), "
+              + "\"blas\": \"\(BLAS.configuration)\"}")
+    }
+
+    /// VmHWM from /proc/self/status: the peak resident set so far.
+    static func peakRSSBytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kb * 1024
+    }
+
+    static func fileBytes(in directory: String, suffix: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(suffix) }.reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? Int) ?? 0)
+        }
     }
 
     /// The time of the tower's dense GEMMs alone (patch embedding, q/k/v/out, MLP), best of three:

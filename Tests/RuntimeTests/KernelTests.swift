@@ -1,5 +1,6 @@
 import XCTest
 import STClipRuntime
+import STClipTestSupport
 
 /// Each fast kernel against its plain-loop twin in `Reference`.
 final class KernelTests: XCTestCase {

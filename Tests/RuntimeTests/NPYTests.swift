@@ -1,5 +1,6 @@
 import XCTest
 import STClipRuntime
+import STClipTestSupport
 
 final class NPYTests: XCTestCase {
     func testRoundTripKeepsShapeAndBits() throws {

@@ -1,0 +1,4 @@
+import STClipCheckpoint
+
+/// A checkpoint directory serves weights by name, checking each shape.
+extension Checkpoint: WeightSource {}
