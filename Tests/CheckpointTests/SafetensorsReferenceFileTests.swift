@@ -6,7 +6,7 @@ import STClipCheckpoint
 final class SafetensorsReferenceFileTests: XCTestCase {
     func testEveryFixtureTensorMatchesTheRecordedValues() throws {
         let expected = try Fixtures.expected()
-        XCTAssertEqual(expected.count, 7)
+        XCTAssertEqual(expected.count, 8)
         for (fileName, tensors) in expected {
             let file = try SafetensorsFile(path: Fixtures.path(fileName))
             XCTAssertEqual(file.names, tensors.keys.sorted(), fileName)
