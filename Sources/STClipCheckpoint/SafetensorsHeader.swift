@@ -12,7 +12,9 @@ import Foundation
 /// element count × dtype size, whole bytes for the packed sub-byte dtypes, with no overflow; and
 /// entries that, sorted by offsets, tile the data buffer from 0 to its last byte with no gap and no
 /// overlap. Like the reference, fields beyond those three in an entry are ignored and leading or
-/// trailing whitespace (the reference writer pads with spaces) is accepted.
+/// trailing whitespace (the reference writer pads with spaces) is accepted. A key repeated in the
+/// header is read once (`JSONDecoder` keeps the first); the bytes of the other copy then belong to
+/// no tensor and fail the layout check, unless both copies describe the same bytes.
 struct SafetensorsHeader {
     /// The reference's limit; larger headers are refused rather than parsed.
     static let maximumLength = 100_000_000
