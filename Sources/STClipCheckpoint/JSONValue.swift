@@ -6,15 +6,20 @@ import Foundation
 /// `NSNumber` for both booleans and numbers on Linux, so `true` and `1` cannot be told apart.
 /// `JSONDecoder` refuses to decode a number as `Bool` or a boolean as a number.
 public enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number with an integral value that fits `Int` (`JSONDecoder` also reads `3.0` and `1e3`
     /// as integers).
     case integer(Int)
     /// Any other number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object; of a repeated key, `JSONDecoder` keeps the first occurrence.
     case object([String: JSONValue])
 
     /// Parses `data` as one JSON document, throwing `DecodingError` when it is not valid JSON.
@@ -83,6 +88,8 @@ extension JSONValue: Decodable {
         init?(intValue: Int) { return nil }
     }
 
+    /// Decodes any JSON value; a number that fits neither `Int` nor `Double` (such as `1e400`)
+    /// is a decoding error.
     public init(from decoder: any Decoder) throws {
         // Scalars first, through a single-value container whose typed decodes fail without
         // consuming anything when the type does not match; then arrays and objects, whose element
