@@ -1,0 +1,108 @@
+import Foundation
+import STClipCheckpoint
+import STClipModels
+import STClipRuntime
+import STClipTestSupport
+import XCTest
+
+/// The tiny random CLIP checkpoints of `Scripts/fixtures/make_clip_fixtures.py` against the outputs
+/// transformers computed from the same weights: every hidden state, the pooled tokens, the
+/// projected embeddings and the logits. Each comparison prints its max abs error.
+final class CLIPParityTests: XCTestCase {
+    static let fixtures = ["tiny-p32", "tiny-p16-odd", "tiny-legacy-eos"]
+    // Float32 through a handful of layers: errors are ~1e-6; 2e-5 leaves room for BLAS kernels.
+    static let atol: Float = 2e-5, rtol: Float = 1e-4
+
+    struct Fixture {
+        let model: LoadedModel
+        let clip: CLIPModel
+        let reference: SafetensorsFile
+        let texts: [String]
+        let inputIDs: [[Int]]
+        let attentionMask: [[Int]]
+
+        init(_ name: String) throws {
+            let directory = fixtureURL("clip").appendingPathComponent(name)
+            model = try LoadedModel.load(directory: directory.path)
+            guard case .clip(let clip) = model.network else { throw XCTSkip("not a CLIP fixture") }
+            self.clip = clip
+            reference = try SafetensorsFile(path: directory.appendingPathComponent("reference.safetensors").path)
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("reference.json"))) as! [String: Any]
+            texts = json["texts"] as! [String]
+            inputIDs = json["input_ids"] as! [[Int]]
+            attentionMask = json["attention_mask"] as! [[Int]]
+        }
+
+        func expected(_ name: String) throws -> Tensor { try reference.tensor(name) }
+    }
+
+    func compare(_ actual: Tensor, _ expected: Tensor, _ what: String) {
+        XCTAssertEqual(actual.shape, expected.shape, "\(what): shape")
+        assertClose(actual.toArray(), expected.toArray(), atol: Self.atol, rtol: Self.rtol, what)
+    }
+
+    func testTokenizerMatchesTransformersOnTheTinyVocabulary() throws {
+        for name in Self.fixtures {
+            let f = try Fixture(name)
+            let batch = f.model.tokenize(f.texts)
+            XCTAssertEqual(batch.inputIDs, f.inputIDs, name)
+            XCTAssertEqual(batch.attentionMask, f.attentionMask, name)
+        }
+    }
+
+    func testVisionTowerLayerByLayer() throws {
+        for name in Self.fixtures {
+            let f = try Fixture(name)
+            let out = try f.clip.vision.forward(try f.expected("pixel_values"), recordHiddenStates: true)
+            XCTAssertEqual(out.hiddenStates.count, f.clip.config.vision.layers + 1)
+            for (i, h) in out.hiddenStates.enumerated() {
+                compare(h, try f.expected("vision.hidden_states.\(i)"), "\(name) vision hidden_states[\(i)]")
+            }
+            compare(out.lastHiddenState, try f.expected("vision.last_hidden_state"), "\(name) vision last_hidden_state")
+            compare(out.pooled, try f.expected("vision.pooled"), "\(name) vision pooler_output")
+        }
+    }
+
+    func testTextTowerLayerByLayerWithPaddingAndPooling() throws {
+        for name in Self.fixtures {
+            let f = try Fixture(name)
+            let out = try f.clip.text.forward(inputIDs: f.inputIDs, attentionMask: f.attentionMask, recordHiddenStates: true)
+            XCTAssertEqual(out.hiddenStates.count, f.clip.config.text.layers + 1)
+            for (i, h) in out.hiddenStates.enumerated() {
+                compare(h, try f.expected("text.hidden_states.\(i)"), "\(name) text hidden_states[\(i)]")
+            }
+            compare(out.lastHiddenState, try f.expected("text.last_hidden_state"), "\(name) text last_hidden_state")
+            compare(out.pooled, try f.expected("text.pooled"), "\(name) text pooler_output")
+        }
+    }
+
+    func testProjectedEmbeddingsVideoMeanAndLogits() throws {
+        for name in Self.fixtures {
+            let f = try Fixture(name)
+            let pixels = try f.expected("pixel_values")
+            let image = try f.clip.imageFeatures(pixels)
+            compare(image, try f.expected("image_embeds"), "\(name) image_embeds")
+            let text = try f.model.textEmbeddings(f.texts)
+            compare(text, try f.expected("text_embeds"), "\(name) text_embeds")
+            compare(try f.model.videoEmbeddings(pixels: pixels).video, try f.expected("video_embeds"), "\(name) video mean")
+            compare(f.clip.logits(imageFeatures: image, textFeatures: text), try f.expected("logits_per_image"), "\(name) logits_per_image")
+        }
+    }
+
+    func testBadInputsAreTypedErrors() throws {
+        let f = try Fixture("tiny-p32")
+        let size = f.clip.config.vision.imageSize
+        XCTAssertThrowsError(try f.clip.vision.forward(Tensor(zeros: [2, 3, size + 1, size]))) { error in
+            guard case ModelError.badInputShape(name: "pixel_values", _, _) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try f.clip.text.forward(inputIDs: [[1, 999_999]])) { error in
+            guard case ModelError.badInputShape(name: "input_ids", _, _) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try f.clip.text.forward(inputIDs: [[1, 2], [1]])) { error in
+            guard case ModelError.badInputShape(name: "input_ids", _, _) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try f.clip.text.forward(inputIDs: [[1, 2]], attentionMask: [[1]])) { error in
+            guard case ModelError.badInputShape(name: "attention_mask", _, _) = error else { return XCTFail("\(error)") }
+        }
+    }
+}
