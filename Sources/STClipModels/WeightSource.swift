@@ -50,3 +50,16 @@ extension WeightSource {
             positionEmbedding: try tensor(names.positionEmbedding, shape: [c.tokens, c.hiddenSize]))
     }
 }
+
+extension WeightSource {
+    /// The multi-frame integration transformer under `names`, for clips of `frames` frames.
+    func multiframeIntegration(_ names: MultiframeIntegrationNames, config c: MITConfig, frames: Int,
+                               activation: Kernels.Activation, eps: Float) throws -> MultiframeIntegration {
+        MultiframeIntegration(
+            positionEmbedding: try tensor(names.positionEmbedding, shape: [1, frames, c.hiddenSize]),
+            layers: try (0..<c.layers).map {
+                try encoderLayer(names.layer($0), dim: c.hiddenSize, intermediate: c.intermediateSize, heads: c.heads,
+                                 activation: activation, eps: eps)
+            })
+    }
+}
