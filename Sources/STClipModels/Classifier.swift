@@ -74,6 +74,8 @@ public final class Classifier: @unchecked Sendable {
         case .xclip(let m):
             let out = try m.video(views)
             return m.logits(video: out.videoEmbeds, textPerVideo: m.promptedText(text, visual: out.promptVisual))
+        case .stas(let m):
+            return m.logits(video: try m.video(views).videoEmbeds, text: text)
         }
     }
 }

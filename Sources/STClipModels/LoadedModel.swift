@@ -14,6 +14,9 @@ public struct LoadedModel: Sendable {
         case clip(CLIPModel)
         /// `xclip`: cross-frame messages, a temporal transformer and video-specific text prompts.
         case xclip(XCLIPModel)
+        /// `stas-clip`: the seed paper's model (TWS communication tokens, end temporal transformer,
+        /// optional closed-set auxiliary head).
+        case stas(STASCLIPModel)
     }
 
     /// The directory the model was loaded from.
@@ -37,6 +40,9 @@ public struct LoadedModel: Sendable {
         case "xclip":
             network = .xclip(try XCLIPModel(config: try XCLIPConfig(json: config), weights: checkpoint))
             for name in CLIPNames.ignorableBuffers where checkpoint.contains(name) { try checkpoint.markUsed(name) }
+        case "stas-clip":
+            network = .stas(try STASCLIPModel(config: try STASCLIPConfig(json: config), weights: checkpoint))
+            for name in CLIPNames.ignorableBuffers where checkpoint.contains(name) { try checkpoint.markUsed(name) }
         default:
             throw ModelError.unsupportedModelType(modelType)
         }
@@ -50,6 +56,7 @@ public struct LoadedModel: Sendable {
         switch network {
         case .clip(let m): return m.config.projectionDim
         case .xclip(let m): return m.config.projectionDim
+        case .stas(let m): return m.config.projectionDim
         }
     }
 
@@ -58,6 +65,7 @@ public struct LoadedModel: Sendable {
         switch network {
         case .clip(let m): return m.config.vision.imageSize
         case .xclip(let m): return m.config.vision.imageSize
+        case .stas(let m): return m.config.vision.imageSize
         }
     }
 
@@ -72,6 +80,7 @@ public struct LoadedModel: Sendable {
         switch network {
         case .clip(let m): return try m.textFeatures(inputIDs: batch.inputIDs, attentionMask: batch.attentionMask)
         case .xclip(let m): return try m.textFeatures(inputIDs: batch.inputIDs, attentionMask: batch.attentionMask)
+        case .stas(let m): return try m.textFeatures(inputIDs: batch.inputIDs, attentionMask: batch.attentionMask)
         }
     }
 
@@ -87,6 +96,9 @@ public struct LoadedModel: Sendable {
             return (video, frames)
         case .xclip(let m):
             let out = try m.video(pixels.reshaped([1] + pixels.shape))  // one clip of T frames
+            return (out.videoEmbeds.reshaped([out.videoEmbeds.count]), out.frameEmbeds)
+        case .stas(let m):
+            let out = try m.video(pixels.reshaped([1] + pixels.shape))
             return (out.videoEmbeds.reshaped([out.videoEmbeds.count]), out.frameEmbeds)
         }
     }
