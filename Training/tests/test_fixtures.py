@@ -1,5 +1,6 @@
-"""The committed Swift parity fixtures under Tests/Fixtures/stas-clip/ are current, and two of them agree with
-transformers' own CLIPModel and XCLIPModel on the fixture's weights."""
+"""The committed Swift parity fixtures are current: Tests/Fixtures/stas-clip/ against the reference model (and two
+of them against transformers' own CLIPModel and XCLIPModel on the fixture's weights), Tests/Fixtures/xclip/
+against transformers' XCLIPModel loaded from the fixture directory."""
 import json
 import os
 
@@ -87,3 +88,26 @@ def test_transformer_fixture_video_is_xclip():
     with torch.no_grad():
         video = xclip.get_video_features(pixel_values=ref["pixel_values"]).pooler_output
     torch.testing.assert_close(video, ref["video_embeds"], rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["tiny-p32", "tiny-p16-odd"])
+def test_xclip_fixture_is_transformers_on_its_checkpoint(name):
+    directory = os.path.join(ROOT, "Tests", "Fixtures", "xclip", name)
+    with open(os.path.join(directory, "reference.json"), encoding="utf-8") as f:
+        meta = json.load(f)
+    ref = load_file(os.path.join(directory, "reference.safetensors"))
+    model = XCLIPModel.from_pretrained(directory, dtype=torch.float32).eval()
+    ids, mask = torch.tensor(meta["input_ids"]), torch.tensor(meta["attention_mask"])
+    with torch.no_grad():
+        out = model(input_ids=ids, attention_mask=mask, pixel_values=ref["pixel_values"], output_hidden_states=True)
+        video = model.get_video_features(pixel_values=ref["pixel_values"]).pooler_output
+    torch.testing.assert_close(out.logits_per_video, ref["logits_per_video"], rtol=0, atol=1e-5)
+    torch.testing.assert_close(video, ref["video_embeds"], rtol=0, atol=1e-5)
+    torch.testing.assert_close(out.mit_output.last_hidden_state, ref["mit.output"], rtol=0, atol=1e-5)
+    for i, h in enumerate(out.vision_model_output.hidden_states):
+        torch.testing.assert_close(h, ref[f"vision.hidden_states.{i}"], rtol=0, atol=1e-5)
+    per_video = ref["text_embeds_per_video"]
+    torch.testing.assert_close(out.text_embeds, per_video / per_video.norm(dim=-1, keepdim=True), rtol=0, atol=1e-6)
+    torch.testing.assert_close(per_video, ref["text_embeds"][None] + ref["prompt.output"], rtol=0, atol=0)
+    for file in TOKENIZER_FILES:
+        assert os.path.isfile(os.path.join(directory, file)), file
