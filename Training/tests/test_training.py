@@ -75,3 +75,17 @@ def test_parameter_groups_follow_the_paper_multipliers(clip_dir):
     assert "mit.position_embedding" in members["new"] and "aux_head.fc_video.bias" in members["new"]
     assert "logit_scale" in members["clip"] and "vision_model.encoder.layers.1.self_attn.q_proj.weight" in members["clip"]
     assert not any(n.startswith(("mit.", "aux_head.")) or "message_fc" in n for n in members["clip"])
+
+
+def test_convert_writes_a_loadable_checkpoint(clip_dir, tmp_path, pixels):
+    from stasclip.convert import main
+
+    labels = tmp_path / "labels.txt"
+    labels.write_text("playing guitar\nriding a bike\n\ndancing tango\n")
+    out = tmp_path / "stas"
+    main([clip_dir, str(out), "--labels", str(labels), "--frames", "3", "--aux-dim", "8", "--mit-heads", "2",
+          "--aux-heads", "3", "--seed", "5"])
+    model = STASCLIPModel.from_pretrained(str(out))
+    assert model.config.aux_labels == ["playing guitar", "riding a bike", "dancing tango"]
+    assert model.config.temporal_modeling == "tws" and model.config.aux_dim == 8
+    assert model.get_video_features(pixels).shape == (2, 20)
