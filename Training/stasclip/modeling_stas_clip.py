@@ -231,7 +231,7 @@ def isqrt_cov(sigma: torch.Tensor, iterations: int) -> torch.Tensor:
     normalisation guarantees. sigma: (B, D', D') → (B, D', D')."""
     trace = sigma.diagonal(dim1=-2, dim2=-1).sum(-1)[:, None, None]     # (B, 1, 1)
     a = sigma / trace                                                   # (B, D', D')
-    eye = torch.eye(sigma.shape[-1], dtype=sigma.dtype, device=sigma.device).expand_as(sigma)
+    eye = torch.eye(sigma.shape[-1], dtype=sigma.dtype, device=sigma.device).expand_as(sigma)   # (B, D', D')
     y, z = a, eye
     for _ in range(iterations):
         t = 0.5 * (3.0 * eye - z @ y)                                   # (B, D', D')

@@ -66,7 +66,8 @@ def test_frame_average_fixture_is_clip():
         text = clip.get_text_features(input_ids=ids, attention_mask=mask).pooler_output
     for i, h in enumerate(vision.hidden_states):
         torch.testing.assert_close(h, ref[f"vision.hidden_states.{i}"], rtol=0, atol=1e-5)
-    torch.testing.assert_close(frames.view(pixels.shape[0], pixels.shape[1], -1), ref["frame_embeds"], rtol=0, atol=1e-5)
+    frames = frames.view(pixels.shape[0], pixels.shape[1], -1)                                   # (B, T, P)
+    torch.testing.assert_close(frames, ref["frame_embeds"], rtol=0, atol=1e-5)
     torch.testing.assert_close(text, ref["text_embeds"], rtol=0, atol=1e-5)
 
 

@@ -20,6 +20,10 @@ VARIANTS = [
      for e in (True, False) for a in ("none", "covariance")]
 
 
+def f64(t: torch.Tensor) -> np.ndarray:
+    return t.detach().double().numpy()
+
+
 def build(clip_dir, seed=3, **switches) -> STASCLIPModel:
     torch.manual_seed(seed)
     model = STASCLIPModel.from_clip(clip_dir, **{**SMALL, **switches})
@@ -47,7 +51,8 @@ def test_forward_shapes(clip_dir, pixels, text_ids, switches):
     if switches["aux_head"] == "none":
         assert out.aux is None
         return
-    features = SMALL["aux_dim"] * (SMALL["aux_dim"] + 1) // 2 if switches["aux_head"] == "covariance" else SMALL["aux_dim"]
+    width = SMALL["aux_dim"]
+    features = width * (width + 1) // 2 if switches["aux_head"] == "covariance" else width
     assert out.aux.tokens.shape == (batch, FRAMES * patches, SMALL["aux_dim"])
     assert out.aux.pooled.shape == (batch, features)
     assert out.aux.probs.shape == (batch, 3)
@@ -119,23 +124,23 @@ def test_communication_tokens_follow_the_equations(clip_dir, pixels, temporal):
         out = model.encode_video(pixels)
     fold = VISION["hidden_size"] // 8
     for i, layer in enumerate(model.vision_model.encoder.layers):
-        cls = out.hidden_states[i][:, 0].detach().double().numpy()                                  # (B*T, D)
-        m = cls @ layer.message_fc.weight.detach().double().numpy().T + layer.message_fc.bias.detach().double().numpy()
+        cls = f64(out.hidden_states[i][:, 0])                                              # (B*T, D)
+        m = cls @ f64(layer.message_fc.weight).T + f64(layer.message_fc.bias)
         for clip in range(2):
             mc = m[clip * FRAMES:(clip + 1) * FRAMES]                                       # (T, D)
             if temporal == "tws":
-                weighted = mc * layer.tws.weight.detach().double().numpy()[:, 0, 0] + layer.tws.bias.detach().double().numpy()
+                weighted = mc * f64(layer.tws.weight)[:, 0, 0] + f64(layer.tws.bias)
                 expected = mc + shift_by_hand(weighted, fold)
             elif temporal == "ts":
                 expected = mc + shift_by_hand(mc, fold)
             elif temporal == "tc":
-                w = layer.temporal_conv.weight.detach().double().numpy()[:, 0, :]                    # (D, 3)
+                w = f64(layer.temporal_conv.weight)[:, 0, :]                                # (D, 3)
                 padded = np.concatenate([np.zeros((1, mc.shape[1])), mc, np.zeros((1, mc.shape[1]))])
-                conv = sum(padded[k:k + FRAMES] * w[:, k] for k in range(3)) + layer.temporal_conv.bias.detach().double().numpy()
+                conv = sum(padded[k:k + FRAMES] * w[:, k] for k in range(3)) + f64(layer.temporal_conv.bias)
                 expected = mc + conv
             else:
                 expected = mc
-            got = out.communication[i][clip * FRAMES:(clip + 1) * FRAMES].detach().double().numpy()
+            got = f64(out.communication[i][clip * FRAMES:(clip + 1) * FRAMES])
             np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
 
 
@@ -155,7 +160,7 @@ def test_aux_head_by_hand(clip_dir, pixels, text_ids, kind):
     with torch.no_grad():
         out = model(pixels, ids, mask)
     head = model.aux_head
-    x = out.aux.tokens.detach().double().numpy()                                                    # (B, M, D')
+    x = f64(out.aux.tokens)                                                                # (B, M, D')
     pooled = []
     for clip in x:
         if kind == "first_order":
@@ -171,12 +176,11 @@ def test_aux_head_by_hand(clip_dir, pixels, text_ids, kind):
         root = y * np.sqrt(trace)
         pooled.append(root[np.triu_indices(len(root))])
     pooled = np.stack(pooled)
-    np.testing.assert_allclose(out.aux.pooled.detach().double().numpy(), pooled, rtol=0, atol=1e-5)
-    logits = (pooled @ head.fc_pooled.weight.detach().double().numpy().T + head.fc_pooled.bias.detach().double().numpy()
-              + out.video_embeds.detach().double().numpy() @ head.fc_video.weight.detach().double().numpy().T
-              + head.fc_video.bias.detach().double().numpy())
+    np.testing.assert_allclose(f64(out.aux.pooled), pooled, rtol=0, atol=1e-5)
+    logits = (pooled @ f64(head.fc_pooled.weight).T + f64(head.fc_pooled.bias)
+              + f64(out.video_embeds) @ f64(head.fc_video.weight).T + f64(head.fc_video.bias))
     probs = np.exp(logits - logits.max(1, keepdims=True))
-    np.testing.assert_allclose(out.aux.probs.detach().double().numpy(), probs / probs.sum(1, keepdims=True), rtol=0, atol=1e-5)
+    np.testing.assert_allclose(f64(out.aux.probs), probs / probs.sum(1, keepdims=True), rtol=0, atol=1e-5)
     # The reduced tokens: frame-major, 1×1 conv of the temporal transformer output of the last visual tokens.
     last = out.video.hidden_states[-1][:, 1:].reshape(2, FRAMES, -1, VISION["hidden_size"])
     with torch.no_grad():
