@@ -42,6 +42,8 @@ public struct STASCLIPConfig: Sendable, Equatable {
     public var auxDim = 128
     public var auxLayers = 1
     public var auxHeads = 12
+    /// The MLP width of the aux head's temporal transformer.
+    public var auxIntermediateSize = 3072
     /// Newton–Schulz iterations of iSQRT-COV.
     public var auxIterations = 5
     /// The classes the aux head was trained on (its output order).
@@ -122,7 +124,7 @@ public struct STASCLIPModel: Sendable {
                 pooling: c.auxHead,
                 temporal: try w.multiframeIntegration(
                     STASCLIPNames.auxTemporal,
-                    config: { var m = MITConfig(); m.hiddenSize = d; m.intermediateSize = v.intermediateSize
+                    config: { var m = MITConfig(); m.hiddenSize = d; m.intermediateSize = c.auxIntermediateSize
                               m.layers = c.auxLayers; m.heads = c.auxHeads; return m }(),
                     frames: c.frames, activation: v.activation, eps: v.layerNormEps),
                 reduce: try w.linear(STASCLIPNames.auxReduce, out: c.auxDim, in: d),

@@ -22,6 +22,7 @@ extension STASCLIPConfig {
         auxHead = try Self.choice(json, "aux_head", as: AuxiliaryHead.self)
         auxDim = try json.int("aux_dim")
         auxLayers = try json.int("aux_num_hidden_layers")
+        auxIntermediateSize = try json.int("aux_intermediate_size")
         auxHeads = try json.int("aux_num_attention_heads")
         auxIterations = try json.int("aux_iterations")
         auxLabels = try json.array("aux_labels").strings()
@@ -51,7 +52,7 @@ extension STASCLIPConfig {
                                    "mit_hidden_size \(mit.hiddenSize) must equal projection_dim \(projectionDim)")
         }
         if auxHead != .none {
-            try ModelError.requireTransformer("aux_head", hidden: vision.hiddenSize, intermediate: vision.intermediateSize,
+            try ModelError.requireTransformer("aux_head", hidden: vision.hiddenSize, intermediate: auxIntermediateSize,
                                               layers: auxLayers, heads: auxHeads, path: path)
             try ModelError.require(auxDim > 0 && auxIterations >= 0 && !auxLabels.isEmpty, path: path,
                                    "aux_dim must be positive, aux_iterations non-negative and aux_labels non-empty")
