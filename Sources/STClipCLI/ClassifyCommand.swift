@@ -3,7 +3,7 @@ import Foundation
 import STClipModels
 import STClipRuntime
 
-/// `stclip classify --model DIR --pixels FILE.npy --labels TEXT... [--top-k K]` → the best labels.
+/// `stclip classify --model DIR --pixels FILE.npy (--labels TEXT... | --closed-set) [--top-k K]` → the best labels.
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "classify", abstract: "Zero-shot top-k labels of a video.")
 
@@ -13,14 +13,17 @@ struct ClassifyCommand: ParsableCommand {
     var pixels: String
 
     @Option(parsing: .upToNextOption, help: "The candidate labels (class texts).")
-    var labels: [String]
+    var labels: [String] = []
+
+    @Flag(help: "Use stas-clip's closed-set auxiliary head over the classes it was trained on instead of --labels.")
+    var closedSet = false
 
     @Option(name: .customLong("top-k"), help: "How many labels to return (1–100).")
     var topK = 5
 
     func validate() throws {
         guard (1...100).contains(topK) else { throw ValidationError("--top-k must be between 1 and 100") }
-        guard !labels.isEmpty else { throw ValidationError("--labels needs at least one label") }
+        guard closedSet != !labels.isEmpty else { throw ValidationError("give either --labels (at least one) or --closed-set") }
     }
 
     func run() throws {
@@ -31,7 +34,12 @@ struct ClassifyCommand: ParsableCommand {
         let frames = try CLIError.wrap { try NPY.read(URL(fileURLWithPath: pixels)) }
         let classifier = Classifier(model: model)
         var result: Classification!
-        inferenceTime = try clock.measure { result = try CLIError.wrap { try classifier.classify(pixels: frames, labels: labels, topK: topK) } }
+        inferenceTime = try clock.measure {
+            result = try CLIError.wrap {
+                closedSet ? try classifier.classifyClosedSet(pixels: frames, topK: topK)
+                          : try classifier.classify(pixels: frames, labels: labels, topK: topK)
+            }
+        }
         struct Entry: Encodable { let label: String; let score: Float; let logit: Float }
         struct Output: Encodable { let model: String; let model_type: String; let top_k: [Entry]; let timings_ms: [String: Double] }
         func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15 }

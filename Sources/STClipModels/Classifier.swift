@@ -62,6 +62,29 @@ public final class Classifier: @unchecked Sendable {
             scores: meanScores, logits: meanLogits)
     }
 
+    /// The labels of the closed-set auxiliary head, when the model has one (stas-clip).
+    public var closedSetLabels: [String]? {
+        guard case .stas(let m) = model.network, m.config.auxHead != .none else { return nil }
+        return m.config.auxLabels
+    }
+
+    /// stas-clip's auxiliary head over the classes it was trained on: its probabilities averaged
+    /// over views. `logit` holds log-probabilities, since the head ends in a softmax.
+    public func classifyClosedSet(pixels: Tensor, topK k: Int) throws -> Classification {
+        guard case .stas(let m) = model.network, let labels = closedSetLabels else {
+            throw ModelError.invalidConfig(path: model.directory, detail: "\(model.modelType) model has no closed-set auxiliary head")
+        }
+        let views = pixels.rank == 4 ? pixels.reshaped([1] + pixels.shape) : pixels
+        let probabilities = m.auxiliary(try m.video(views))!.probabilities        // (V, K)
+        let v = views.shape[0], c = labels.count
+        var mean = [Float](repeating: 0, count: c)
+        for i in 0..<v { for j in 0..<c { mean[j] += probabilities.data[i * c + j] / Float(v) } }
+        let logs = mean.map { Float(Foundation.log(Double($0))) }
+        let ranked = (0..<c).sorted { mean[$0] != mean[$1] ? mean[$0] > mean[$1] : $0 < $1 }
+        return Classification(topK: ranked.prefix(max(0, k)).map { .init(label: labels[$0], score: mean[$0], logit: logs[$0]) },
+                              scores: mean, logits: logs)
+    }
+
     /// views `(V, T, 3, S, S)`, text `(C, P)` → logits `(V, C)`.
     func viewLogits(_ views: Tensor, text: Tensor) throws -> Tensor {
         let v = views.shape[0]

@@ -57,3 +57,20 @@ final class STASCLIPParityTests: XCTestCase {
         }
     }
 }
+
+extension STASCLIPParityTests {
+    func testClosedSetHeadThroughTheClassifier() throws {
+        let (f, _) = try load("tws")
+        let pixels = try f.expected("pixel_values"), probs = try f.expected("aux.probs")   // (B, …), (B, K)
+        let classifier = Classifier(model: f.model)
+        let k = probs.shape[1]
+        for clip in 0..<pixels.shape[0] {
+            let result = try classifier.classifyClosedSet(pixels: pixels.rows(clip..<(clip + 1)), topK: k)
+            assertClose(result.scores, Array(probs.buffer[(clip * k)..<(clip * k + k)]), atol: 1e-6, "closed-set scores clip \(clip)")
+            XCTAssertEqual(Set(result.topK.map(\.label)), Set(classifier.closedSetLabels ?? []))
+        }
+        let (plain, _) = try load("frame-average")
+        XCTAssertNil(Classifier(model: plain.model).closedSetLabels)
+        XCTAssertThrowsError(try Classifier(model: plain.model).classifyClosedSet(pixels: try plain.expected("pixel_values"), topK: 1))
+    }
+}
