@@ -31,7 +31,7 @@ final class FrameDecoder {
         self.reader = reader
         self.scan = scan
         do {
-            decoder = try CodecContext(codec: reader.codec, stream: reader.stream, threads: threads)
+            decoder = try CodecContext(codec: reader.codec, stream: reader.stream, threads: threads, maxPixels: reader.limits.maxPixels)
         } catch {
             if case let .ffmpeg(_, code, message) = error, code != AVErrorCode.noMemory {
                 throw .corrupt(detail: "cannot open the \(reader.codecName) decoder: \(message)")

@@ -86,11 +86,22 @@ final class VideoReader {
         guard !candidates.isEmpty else {
             throw .noVideoStream(detail: coverArt ? "only cover art (an attached picture)" : audio ? "audio only" : "no stream is video")
         }
+        // Declared sizes are checked before any decoder (including the ones probing opens) sees a frame.
+        for i in candidates {
+            let p = format.stream(i).pointee.codecpar.pointee
+            guard Int(p.width) * Int(p.height) <= limits.maxPixels else {
+                throw .tooLarge(detail: "\(p.width)×\(p.height) pixels per frame (limit \(limits.maxPixels))")
+            }
+        }
         // Only video candidates are probed and read; every other stream is discarded by the demuxer.
         let opened = format
         for i in 0..<opened.streamCount where !candidates.contains(i) { opened.stream(i).pointee.discard = AVDISCARD_ALL }
         do {
-            try ffmpeg("avformat_find_stream_info") { avformat_find_stream_info(opened.context, nil) }
+            // Decoders opened while probing refuse pictures over the pixel limit before allocating them.
+            var perStream = [OpaquePointer?](repeating: nil, count: opened.streamCount)
+            for i in perStream.indices { av_dict_set(&perStream[i], "max_pixels", "\(max(1, min(limits.maxPixels, Int(Int32.max))))", 0) }
+            defer { for i in perStream.indices { av_dict_free(&perStream[i]) } }
+            try ffmpeg("avformat_find_stream_info") { avformat_find_stream_info(opened.context, &perStream) }
         } catch {
             try deadline.check()
             if case let .ffmpeg(_, code, message) = error, code != AVErrorCode.noMemory {
@@ -167,6 +178,18 @@ final class VideoReader {
                 highest = max(highest, key)
                 let span = Double(highest - lowest) * tick
                 if span > limits.maxDuration { throw .tooLong(seconds: span, limit: limits.maxDuration) }
+            }
+        }
+        // A container index (mp4 sample table, AVI idx1) that places frame data past the end of the
+        // file means the file was cut short, even where the cut fell between two packets.
+        let fileSize = avio_size(format.context.pointee.pb)
+        if fileSize > 0 {
+            var indexEnd: Int64 = 0
+            for i in 0..<avformat_index_get_entries_count(stream) {
+                if let e = avformat_index_get_entry(stream, i) { indexEnd = max(indexEnd, e.pointee.pos + Int64(e.pointee.size)) }
+            }
+            if indexEnd > fileSize {
+                throw .corrupt(detail: "truncated: the index places frame data at byte \(indexEnd) of a \(fileSize)-byte file")
             }
         }
         guard let timeline = Timeline(packets: packets.map { $0.packet.pointee }, secondsPerTick: tick,
