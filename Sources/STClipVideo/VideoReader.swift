@@ -96,19 +96,13 @@ final class VideoReader {
         // Only video candidates are probed and read; every other stream is discarded by the demuxer.
         let opened = format
         for i in 0..<opened.streamCount where !candidates.contains(i) { opened.stream(i).pointee.discard = AVDISCARD_ALL }
-        do {
-            // Decoders opened while probing refuse pictures over the pixel limit before allocating them.
-            var perStream = [OpaquePointer?](repeating: nil, count: opened.streamCount)
-            for i in perStream.indices { av_dict_set(&perStream[i], "max_pixels", "\(max(1, min(limits.maxPixels, Int(Int32.max))))", 0) }
-            defer { for i in perStream.indices { av_dict_free(&perStream[i]) } }
-            try ffmpeg("avformat_find_stream_info") { avformat_find_stream_info(opened.context, &perStream) }
-        } catch {
-            try deadline.check()
-            if case let .ffmpeg(_, code, message) = error, code != AVErrorCode.noMemory {
-                throw .corrupt(detail: "cannot read stream parameters: \(message)")
-            }
-            throw error
+        // Probing (which decodes frames) is needed only where the header leaves the codec or the frame
+        // size unknown; mp4, Matroska and AVI headers normally say both.
+        let known = candidates.allSatisfy { i in
+            let p = opened.stream(i).pointee.codecpar.pointee
+            return p.codec_id != AV_CODEC_ID_NONE && p.width > 0 && p.height > 0
         }
+        if !known { try Self.probeStreams(opened, limits: limits, deadline: deadline) }
         try deadline.check()
         let best = av_find_best_stream(format.context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         streamIndex = best >= 0 && candidates.contains(Int(best)) ? best : Int32(candidates[0])
@@ -135,6 +129,23 @@ final class VideoReader {
             rotation = [0, 90, 180, 270].min { abs($0 - clockwise) < abs($1 - clockwise) } ?? 0
         } else {
             rotation = 0
+        }
+    }
+
+    /// `avformat_find_stream_info`, with every decoder it opens refusing pictures over the pixel
+    /// limit before allocating them.
+    private static func probeStreams(_ format: FormatContext, limits: VideoLimits, deadline: Deadline) throws(VideoError) {
+        var perStream = [OpaquePointer?](repeating: nil, count: format.streamCount)
+        for i in perStream.indices { av_dict_set(&perStream[i], "max_pixels", "\(max(1, min(limits.maxPixels, Int(Int32.max))))", 0) }
+        defer { for i in perStream.indices { av_dict_free(&perStream[i]) } }
+        do {
+            try ffmpeg("avformat_find_stream_info") { avformat_find_stream_info(format.context, &perStream) }
+        } catch {
+            try deadline.check()
+            if case let .ffmpeg(_, code, message) = error, code != AVErrorCode.noMemory {
+                throw .corrupt(detail: "cannot read stream parameters: \(message)")
+            }
+            throw error
         }
     }
 
