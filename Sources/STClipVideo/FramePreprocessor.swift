@@ -47,24 +47,35 @@ struct FramePreprocessor {
     /// Python's `a // b` for a positive divisor: rounds toward −∞.
     private static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
+    /// Largest resized image (pixels) and largest output per view (pixels): a frame of extreme
+    /// aspect ratio must not turn a small crop request into gigabytes.
+    static let maxResizedPixels = 1 << 26
+    static let maxOutputPixels = 1 << 24
+
     /// Sizes and crop positions for a `width` × `height` frame (after rotation).
-    func geometry(width: Int, height: Int) -> Geometry {
+    func geometry(width: Int, height: Int) throws(VideoError) -> Geometry {
         var rw = width, rh = height
         if config.doResize {
             switch config.size {
             case let .shortestEdge(s):
                 // transformers' get_resize_output_image_size: int(size · long / short), truncated.
                 if width <= height {
-                    (rw, rh) = (s, Int(Double(s * height) / Double(width)))
+                    (rw, rh) = (s, Int(min(1e9, Double(s) * Double(height) / Double(width))))
                 } else {
-                    (rw, rh) = (Int(Double(s * width) / Double(height)), s)
+                    (rw, rh) = (Int(min(1e9, Double(s) * Double(width) / Double(height))), s)
                 }
             case let .exact(h, w):
                 (rw, rh) = (w, h)
             }
         }
+        guard rw >= 1, rh >= 1, rw * rh <= Self.maxResizedPixels else {
+            throw .tooLarge(detail: "a \(width)×\(height) frame resizes to \(rw)×\(rh) (limit \(Self.maxResizedPixels) pixels)")
+        }
         let cropping = config.doCenterCrop || crops == 3
         let (cw, ch) = cropping ? (config.cropWidth, config.cropHeight) : (rw, rh)
+        guard cw * ch <= Self.maxOutputPixels else {
+            throw .tooLarge(detail: "\(cw)×\(ch) output per view (limit \(Self.maxOutputPixels) pixels)")
+        }
         let centre = (x: Self.floorDiv(rw - cw, 2), y: Self.floorDiv(rh - ch, 2))
         let origins: [(x: Int, y: Int)]
         if crops == 1 {

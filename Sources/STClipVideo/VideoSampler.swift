@@ -35,7 +35,7 @@ public struct VideoSampler: Sendable {
             for c in 0..<clips { for t in 0..<frames { slots[picks[c][t], default: []].append((c, t)) } }
         } consume: { (shown: Int, image: RGBImage) throws(VideoError) in
             let started = DispatchTime.now().uptimeNanoseconds
-            let g = preprocessor.geometry(width: image.width, height: image.height)
+            let g = try preprocessor.geometry(width: image.width, height: image.height)
             if geometry == nil {
                 geometry = g
                 pixels = Tensor(uninitialized: [clips * crops, frames, 3, g.outHeight, g.outWidth])
@@ -86,8 +86,11 @@ public struct VideoSampler: Sendable {
     /// before decoding starts; `consume` receives each distinct picked frame once, upright RGB.
     private func decode(_ source: VideoSource, options: SamplingOptions, plan: ([[Int]]) -> Void,
                         consume: (Int, RGBImage) throws(VideoError) -> Void) throws(VideoError) -> Run {
-        guard options.frames >= 1, options.frames <= 4096 else { throw .invalidRequest(detail: "\(options.frames) frames per clip (1 to 4096)") }
-        guard options.views.clips >= 1, options.views.clips <= 64 else { throw .invalidRequest(detail: "\(options.views.clips) clips (1 to 64)") }
+        guard options.frames >= 1, options.frames <= 1024 else { throw .invalidRequest(detail: "\(options.frames) frames per clip (1 to 1024)") }
+        guard options.views.clips >= 1, options.views.clips <= 32 else { throw .invalidRequest(detail: "\(options.views.clips) clips (1 to 32)") }
+        guard options.frames * options.views.count <= 1024 else {
+            throw .invalidRequest(detail: "\(options.frames) frames × \(options.views.count) views (at most 1024 frames in all)")
+        }
         guard options.views.crops == 1 || options.views.crops == 3 else {
             throw .invalidRequest(detail: "\(options.views.crops) spatial crops (1 or 3 are supported)")
         }

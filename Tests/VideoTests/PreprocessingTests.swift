@@ -160,3 +160,17 @@ final class PreprocessingTests: XCTestCase {
         }
     }
 }
+
+extension PreprocessingTests {
+    func testExtremeAspectRatiosAreRefusedNotAllocated() throws {
+        let sliver = RGBImage(width: 1, height: 100_000)
+        XCTAssertThrowsError(try PreprocessorConfig(doCenterCrop: false).preprocess(sliver)) { error in
+            guard case .tooLarge = error as? VideoError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try PreprocessorConfig(cropHeight: 5000, cropWidth: 5000).preprocess(RGBImage(width: 8, height: 8))) { error in
+            guard case .tooLarge = error as? VideoError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try PreprocessorConfig(size: .shortestEdge(16), cropHeight: 16, cropWidth: 16).preprocess(RGBImage(width: 1, height: 3000, packed: [UInt8](repeating: 7, count: 9000))).shape,
+                       [1, 3, 16, 16])
+    }
+}
