@@ -17,8 +17,8 @@ enum TestVideo {
     /// Gray level for digit `d` (0…9): 20, 43, …, 227 — 23 levels apart, far beyond codec error.
     static func level(_ d: Int) -> UInt8 { UInt8(20 + 23 * d) }
 
-    /// Packed RGB24 bytes of frame `i`.
-    static func frame(_ i: Int, width: Int, height: Int) -> [UInt8] {
+    /// Packed RGB24 bytes of frame `i`; with `colour`, the texture's channels differ.
+    static func frame(_ i: Int, width: Int, height: Int, colour: Bool = false) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
             for x in 0..<width {
@@ -29,7 +29,8 @@ enum TestVideo {
                     v = UInt8(truncatingIfNeeded: (x &* 9 &+ y &* 5 &+ i &* 11) ^ ((x * y) >> 2))
                 }
                 let p = 3 * (y * width + x)
-                (bytes[p], bytes[p + 1], bytes[p + 2]) = (v, v, v)
+                let colourful = colour && x >= width / 2
+                (bytes[p], bytes[p + 1], bytes[p + 2]) = colourful ? (v, 255 - v, UInt8(truncatingIfNeeded: Int(v) * 3)) : (v, v, v)
             }
         }
         return bytes
@@ -48,12 +49,12 @@ enum TestVideo {
     /// Encodes `count` frames at `rate` fps with `output` arguments (codec, container options)
     /// into `name` and returns its URL; `filters` go to `-vf`.
     static func make(_ name: String, width: Int = 64, height: Int = 48, count: Int = 60, rate: Int = 30,
-                     filters: String? = nil, output: [String]) throws -> URL {
+                     colour: Bool = false, filters: String? = nil, output: [String]) throws -> URL {
         let url = directory.appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: url.path) { return url }
         var raw = [UInt8]()
         raw.reserveCapacity(width * height * 3 * count)
-        for i in 0..<count { raw += frame(i, width: width, height: height) }
+        for i in 0..<count { raw += frame(i, width: width, height: height, colour: colour) }
         var args = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "\(width)x\(height)", "-framerate", "\(rate)", "-i", "-"]
         if let filters { args += ["-vf", filters] }
         try ffmpeg(args + output + [url.path + ".part.\(url.pathExtension)"], stdin: Data(raw))
