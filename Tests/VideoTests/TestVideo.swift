@@ -87,11 +87,13 @@ enum TestVideo {
         }
     }
 
-    /// Every frame of `url` as the ffmpeg CLI decodes it to RGB24 (autorotated), packed.
+    /// Every frame of `url` as the ffmpeg CLI decodes it to RGB24 (autorotated), packed, converted
+    /// with swscale's bilinear chroma upsampling as the sampler converts (it matters for formats
+    /// without a dedicated converter, such as 10-bit 4:2:0).
     static func decodeAll(_ url: URL, width: Int, height: Int) throws -> [[UInt8]] {
         let out = directory.appendingPathComponent(UUID().uuidString + ".rgb")
         defer { try? FileManager.default.removeItem(at: out) }
-        try ffmpeg(["-i", url.path, "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", out.path])
+        try ffmpeg(["-i", url.path, "-fps_mode", "passthrough", "-sws_flags", "bilinear", "-f", "rawvideo", "-pix_fmt", "rgb24", out.path])
         let bytes = [UInt8](try Data(contentsOf: out))
         let size = width * height * 3
         return stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min(bytes.count, $0 + size)]) }
