@@ -14,6 +14,10 @@ public struct SamplingTiming: Sendable, Equatable, Codable {
     public var framesDecoded: Int = 0
     /// Times the decoder was flushed and restarted at a keyframe.
     public var seeks: Int = 0
+    /// Packets or frames the decoder reported as damaged. Damage is concealed by the decoder, and a
+    /// wanted frame that never appears is replaced by the frame shown before it; a damaged video
+    /// that yields no wanted frame at all fails with `.corrupt`.
+    public var decodeErrors: Int = 0
 
     public init() {}
 

@@ -40,6 +40,8 @@ final class ScaleContext {
                 || [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P].contains(format)
             let coefficients = sws_getCoefficients(space)
             // Brightness 0, contrast and saturation 1.0 in 16.16 fixed point; the output (RGB) is full range.
+            // The result is −1 for sources that have no YUV matrix to set (RGB, palette), which
+            // convert with swscale's fixed tables, so it is not an error.
             _ = sws_setColorspaceDetails(context, coefficients, fullRange ? 1 : 0, sws_getCoefficients(SWS_CS_DEFAULT), 1,
                                          0, 1 << 16, 1 << 16)
             self.key = key

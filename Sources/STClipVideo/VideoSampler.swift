@@ -136,6 +136,7 @@ public struct VideoSampler: Sendable {
         timing.packetsDecoded = decoder.packetsSent
         timing.framesDecoded = decoder.framesReceived
         timing.seeks = decoder.seeks
+        timing.decodeErrors = decoder.decodeErrors
 
         let video = VideoInfo(container: reader.containerName, codec: reader.codecName, width: size.width, height: size.height,
                               rotation: reader.rotation, frameCount: timeline.shown.count, startTime: timeline.start,
