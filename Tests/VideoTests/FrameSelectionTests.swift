@@ -75,6 +75,8 @@ final class FrameSelectionTests: XCTestCase {
             let url = try TestVideo.make(name, width: w, height: h, output: args)
             let s = try quietSampler().frames(.data(try TestVideo.bytes(url)), options: SamplingOptions(frames: 5))
             XCTAssertEqual(s.frames[0].map(TestVideo.index(of:)), centres(5), name)
+            let threaded = try quietSampler(threads: 2).frames(.file(path: url.path), options: SamplingOptions(frames: 7))
+            XCTAssertEqual(threaded.frames[0].map(TestVideo.index(of:)), centres(7), "\(name), 2 threads")
             XCTAssertEqual([s.video.width, s.video.height], [w, h], name)
             print("\(name): \(s.video.container) / \(s.video.codec), \(s.video.frameCount) frames, \(s.video.duration) s")
         }
