@@ -9,9 +9,24 @@ let package = Package(
         .executable(name: "stclip", targets: ["STClipCLI"]),
         .executable(name: "stclip-bench", targets: ["STClipBench"]),
         .library(name: "STClipModels", targets: ["STClipModels"]),
+        .library(name: "STClipService", targets: ["STClipService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP service (STClipService) and its tests.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // MARK: - C shims
@@ -28,10 +43,27 @@ let package = Package(
         .target(name: "STClipTokenizer"),
         .target(name: "STClipVideo", dependencies: ["CFFmpeg", "STClipRuntime"]),
         .target(name: "STClipModels", dependencies: ["STClipRuntime", "STClipCheckpoint", "STClipTokenizer"]),
+        .target(name: "STClipService", dependencies: [
+            "STClipModels", "STClipVideo",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "DequeModule", package: "swift-collections"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+        ], resources: [.embedInCode("openapi.yaml")]),
 
         // MARK: - Executables
         .executableTarget(name: "STClipCLI", dependencies: [
-            "STClipModels", "STClipVideo",
+            "STClipModels", "STClipVideo", "STClipService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "STClipBench", dependencies: [
@@ -50,5 +82,10 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["STClipModels", "STClipTestSupport"]),
         .testTarget(name: "VideoTests", dependencies: ["STClipVideo"]),
         .testTarget(name: "CLITests", dependencies: ["STClipCLI", "STClipTestSupport"]),
+        .testTarget(name: "ServiceTests", dependencies: [
+            "STClipService", "STClipModels", "STClipVideo",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
     ]
 )

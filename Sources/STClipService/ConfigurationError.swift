@@ -1,0 +1,22 @@
+/// Why a service configuration was refused, naming the setting at fault.
+public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No model was given and the embedded default model does not ship with this build.
+    case noDefaultModel
+    /// A setting is out of range or malformed; `key` is its config-file name.
+    case invalid(key: String, detail: String)
+    /// An environment variable does not parse.
+    case invalidEnvironment(name: String, detail: String)
+    /// The config file cannot be read or is not the expected JSON.
+    case invalidFile(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .noDefaultModel:
+            return "no model given: this build of stclip has no embedded default model yet; "
+                + "pass --model DIR or set STCLIP_MODEL to a Hugging Face style model directory"
+        case let .invalid(key, detail): return "configuration '\(key)': \(detail)"
+        case let .invalidEnvironment(name, detail): return "environment \(name): \(detail)"
+        case let .invalidFile(path, detail): return "config file \(path): \(detail)"
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+
+/// The label set endpoints under `/v1/labelsets`. Every response carrying a set has its
+/// version as a strong ETag (`"3"`); changes honour `If-Match` (and `If-None-Match: *` on PUT).
+struct LabelSetController {
+    let core: ServiceCore
+
+    func register(read: RouterGroup<ServiceRequestContext>, write: RouterGroup<ServiceRequestContext>) {
+        read.get("/labelsets") { _, _ in try JSONResponse.make(LabelSetList(try await core.catalog.list())) }
+        read.get("/labelsets/{name}") { _, context in
+            let set = try await core.catalog.get(try Self.name(context))
+            return try Self.response(set)
+        }
+        write.put("/labelsets/{name}") { request, context in
+            let name = try Self.name(context)
+            var request = request
+            let body = try await RequestBodies.json(LabelSetBody.self, from: &request, limit: core.configuration.maxBodyBytes)
+            let (set, created) = try await core.putLabelSet(name, labels: body.labels, precondition: try Self.precondition(request),
+                                                            ticket: core.ticket(start: context.arrival, clientGone: context.clientGone))
+            return try Self.response(set, status: created ? .created : .ok, location: created)
+        }
+        write.delete("/labelsets/{name}") { request, context in
+            try await core.deleteLabelSet(try Self.name(context), precondition: try Self.precondition(request, allowAbsent: false))
+            return Response(status: .noContent)
+        }
+        write.post("/labelsets/{name}/labels") { request, context in
+            let name = try Self.name(context)
+            var request = request
+            let entry = try await RequestBodies.json(LabelEntry.self, from: &request, limit: core.configuration.maxBodyBytes)
+            let (set, created) = try await core.putLabel(entry, inSet: name, precondition: try Self.precondition(request, allowAbsent: false),
+                                                         ticket: core.ticket(start: context.arrival, clientGone: context.clientGone))
+            return try Self.response(set, status: created ? .created : .ok)
+        }
+        write.delete("/labelsets/{name}/labels/{label}") { request, context in
+            let name = try Self.name(context)
+            guard let label = context.parameters.get("label")?.removingPercentEncoding, !label.isEmpty else {
+                throw ServiceError.invalidParameter("label", "not a percent-encoded label")
+            }
+            let set = try await core.deleteLabel(label, fromSet: name, precondition: try Self.precondition(request, allowAbsent: false))
+            return try Self.response(set)
+        }
+    }
+
+    private static func name(_ context: ServiceRequestContext) throws(ServiceError) -> String {
+        guard let name = context.parameters.get("name")?.removingPercentEncoding else {
+            throw ServiceError.invalidParameter("name", "not a percent-encoded label set name")
+        }
+        try LabelValidation.checkSetName(name)
+        return name
+    }
+
+    /// The set as JSON with its ETag (and `Location` when just created).
+    private static func response(_ set: LabelSet, status: HTTPResponse.Status = .ok, location: Bool = false) throws -> Response {
+        var headers: HTTPFields = [.eTag: "\"\(set.version)\""]
+        if location { headers[.location] = "/v1/labelsets/" + (set.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? set.name) }
+        return try JSONResponse.make(LabelSetDocument(set), status: status, headers: headers)
+    }
+
+    /// `If-Match: *` or a list of `"<version>"` tags, or `If-None-Match: *` where a set may be
+    /// created. Weak tags never match (If-Match compares strongly).
+    static func precondition(_ request: Request, allowAbsent: Bool = true) throws(ServiceError) -> VersionPrecondition {
+        if let ifMatch = request.headers[.ifMatch] {
+            let tags = ifMatch.split(separator: ",").map { $0.trimmingWhitespace() }
+            if tags.contains("*") { return .exists }
+            return .version(tags.compactMap { tag in
+                guard tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\"") else { return nil }
+                return Int(tag.dropFirst().dropLast())
+            })
+        }
+        if let ifNoneMatch = request.headers[.ifNoneMatch] {
+            guard allowAbsent, ifNoneMatch.trimmingWhitespace() == "*" else {
+                throw ServiceError.invalidParameter("If-None-Match", "only 'If-None-Match: *' on PUT is supported")
+            }
+            return .absent
+        }
+        return .none
+    }
+}

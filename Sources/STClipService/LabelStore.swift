@@ -1,0 +1,25 @@
+/// Persistent label sets and the class embeddings computed for them.
+///
+/// Every change is one transaction, durable when the call returns (the service answers 2xx only
+/// after that). Embeddings are keyed by model id and embedded text, so a set's labels keep
+/// their embeddings across edits and a new model computes its own.
+public protocol LabelStore: Sendable {
+    /// Throws `LabelStoreError.unavailable` when the store cannot be reached.
+    func ping() async throws
+    func listLabelSets() async throws -> [LabelSetSummary]
+    /// `nil` when there is no such set.
+    func labelSet(named name: String) async throws -> LabelSet?
+    /// Creates the set or replaces its labels (version + 1), storing `embeddings` in the same
+    /// transaction. Returns the stored set and whether it was created.
+    func putLabelSet(named name: String, labels: [LabelEntry], mode: EmbeddingMode, embeddings: EmbeddingBatch,
+                     precondition: VersionPrecondition) async throws -> (set: LabelSet, created: Bool)
+    func deleteLabelSet(named name: String, precondition: VersionPrecondition) async throws
+    /// Adds `entry` at the end of the set, or replaces the label of the same text in place.
+    func putLabel(_ entry: LabelEntry, inSet name: String, embeddings: EmbeddingBatch,
+                  precondition: VersionPrecondition) async throws -> (set: LabelSet, created: Bool)
+    func deleteLabel(_ label: String, fromSet name: String, precondition: VersionPrecondition) async throws -> LabelSet
+    /// The stored embeddings of `texts` made by `modelID` (texts without one are absent).
+    func embeddings(modelID: String, texts: [String]) async throws -> [String: [Float]]
+    /// Stores embeddings, keeping any already stored for the same model and text.
+    func storeEmbeddings(_ batch: EmbeddingBatch) async throws
+}

@@ -1,0 +1,73 @@
+import Foundation
+import STClipModels
+import STClipRuntime
+import STClipVideo
+
+/// The real engine: a checkpoint loaded with `LoadedModel`, its `Classifier`, and the FFmpeg
+/// sampler set up from the checkpoint's `preprocessor_config.json`.
+public final class ModelEngine: InferenceEngine {
+    public let info: ModelInfo
+    private let classifier: Classifier
+    private let sampler: VideoSampler
+    private let preprocessing: PreprocessorConfig
+    /// exp(logit_scale): logits divided by it are cosine similarities.
+    private let similarityScale: Float
+
+    /// Loads and checks the model in `directory`; blocking (reads and hashes the weights).
+    public init(directory: String, limits: VideoLimits, decoderThreads: Int) throws(ServiceStartupError) {
+        let model: LoadedModel
+        do { model = try LoadedModel.load(directory: directory) } catch {
+            throw .model(String(describing: error))
+        }
+        do { preprocessing = try PreprocessorConfig.load(directory: URL(fileURLWithPath: directory)) } catch {
+            throw .model(String(describing: error))
+        }
+        guard preprocessing.cropHeight == model.imageSize, preprocessing.cropWidth == model.imageSize else {
+            throw .model("\(directory): preprocessor_config.json crops \(preprocessing.cropWidth)×\(preprocessing.cropHeight) "
+                         + "but the vision tower takes \(model.imageSize)×\(model.imageSize)")
+        }
+        let logitScale: Float, fixedFrames: Int?
+        switch model.network {
+        case .clip(let m): (logitScale, fixedFrames) = (m.logitScale, nil)
+        case .xclip(let m): (logitScale, fixedFrames) = (m.logitScale, m.config.frames)
+        case .stas(let m): (logitScale, fixedFrames) = (m.logitScale, m.config.frames)
+        }
+        similarityScale = Float(Foundation.exp(Double(logitScale)))
+        info = ModelInfo(id: try ModelIdentity.compute(directory: directory), type: model.modelType,
+                         embeddingDimension: model.embeddingDimension, defaultFrames: fixedFrames ?? 8, fixedFrames: fixedFrames)
+        classifier = Classifier(model: model)
+        sampler = VideoSampler(limits: limits, decoderThreads: decoderThreads)
+    }
+
+    public func sample(_ video: VideoSource, options: SamplingOptions, timeBudget: Double) throws -> VideoSample {
+        var sampler = self.sampler
+        sampler.limits.decodeTimeBudget = min(sampler.limits.decodeTimeBudget, timeBudget)
+        let sampled = try sampler.sample(video, options: options, preprocessing: preprocessing)
+        let v = sampled.video
+        return VideoSample(pixels: sampled.pixels,
+                           views: sampled.views.map { ViewTimestamps(clip: $0.clip, crop: $0.crop, timestamps: $0.presentationTimes) },
+                           video: VideoSummary(codec: v.codec, width: v.width, height: v.height, duration: v.duration, frameCount: v.frameCount),
+                           decodeSeconds: sampled.timing.totalSeconds)
+    }
+
+    public func classEmbeddings(_ texts: [String]) throws -> [[Float]] {
+        guard !texts.isEmpty else { return [] }
+        let p = info.embeddingDimension
+        let rows = try classifier.model.textEmbeddings(texts)
+        return (0..<texts.count).map { Array(rows.buffer[($0 * p)..<($0 * p + p)]) }
+    }
+
+    public func classify(_ video: VideoSample, labels: [String], embeddings: [[Float]], topK: Int) throws -> [RankedLabel] {
+        let p = info.embeddingDimension
+        let text = Tensor(uninitialized: [labels.count, p])
+        for (i, row) in embeddings.enumerated() where row.count == p {
+            row.withUnsafeBufferPointer { (text.data + i * p).update(from: $0.baseAddress!, count: p) }
+        }
+        guard embeddings.count == labels.count, embeddings.allSatisfy({ $0.count == p }) else {
+            throw ModelError.badInputShape(name: "class_embeddings", shape: [embeddings.count, embeddings.first?.count ?? 0],
+                                           expected: "one \(p)-wide row per label")
+        }
+        let result = try classifier.classify(pixels: video.pixels, labels: labels, classEmbeddings: text, topK: topK)
+        return result.topK.map { RankedLabel(label: $0.label, score: $0.score, similarity: $0.logit / similarityScale) }
+    }
+}

@@ -1,0 +1,14 @@
+extension ServiceConfiguration {
+    /// The defaults, then the config file (`flags.configFile`, else `STCLIP_CONFIG`), then the
+    /// environment, then the flags; validated.
+    public static func resolve(flags: ConfigurationSettings, configFile: String?,
+                               environment: [String: String]) throws(ConfigurationError) -> ServiceConfiguration {
+        var configuration = ServiceConfiguration()
+        let file = configFile ?? environment["STCLIP_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        if let file { configuration = try ConfigurationSettings.load(file: file).applied(to: configuration) }
+        configuration = try ConfigurationSettings(environment: environment).applied(to: configuration)
+        configuration = flags.applied(to: configuration)
+        try configuration.validate()
+        return configuration
+    }
+}

@@ -1,0 +1,191 @@
+import Dispatch
+import Foundation
+import Logging
+import STClipVideo
+
+/// What the handlers share: the configuration, the service's phase and engine, the worker
+/// pool, the label catalog and the metrics. Its operations are the API's, free of HTTP.
+public final class ServiceCore: Sendable {
+    public let configuration: ServiceConfiguration
+    public let state: ServiceState
+    public let pool: WorkerPool
+    public let catalog: LabelCatalog
+    public let metrics: ServiceMetrics
+    public let logger: Logger
+
+    /// Texts per text-encoder job when embedding a label set, so that a large set does not hold
+    /// one worker for long.
+    static let embeddingBatch = 32
+
+    public init(configuration: ServiceConfiguration, state: ServiceState, catalog: LabelCatalog, logger: Logger,
+                metrics: ServiceMetrics? = nil) {
+        let metrics = metrics ?? ServiceMetrics(workers: configuration.workers, queueCapacity: configuration.queueDepth)
+        self.configuration = configuration
+        self.state = state
+        self.catalog = catalog
+        self.metrics = metrics
+        self.logger = logger
+        pool = WorkerPool(workers: configuration.workers, queueDepth: configuration.queueDepth) { busy, queued in
+            metrics.updatePool(busy: busy, queued: queued)
+        }
+    }
+
+    /// The engine, or 503 while the model is still loading.
+    func readyEngine() throws(ServiceError) -> any InferenceEngine {
+        guard let engine = state.engine else {
+            throw .unavailable(.notReady, "the model is still loading", retryAfter: 5)
+        }
+        return engine
+    }
+
+    /// A ticket due `requestTimeout` after `start` (the request's arrival).
+    func ticket(start: UInt64, clientGone: @escaping @Sendable () -> Bool) -> WorkTicket {
+        WorkTicket(deadline: start + UInt64(configuration.requestTimeout * 1e9), clientGone: clientGone)
+    }
+
+    // MARK: - Classification
+
+    /// What a classification job hands back (the pixels stay on the worker).
+    private struct ClassifyOutcome: Sendable {
+        var ranked: [RankedLabel]
+        var views: [ViewTimestamps]
+        var video: VideoSummary
+        var decodeSeconds: Double
+        var inferenceSeconds: Double
+        var computed: [String: [Float]]
+    }
+
+    /// Samples `video` and ranks the labels of `labelSet` for it. Class embeddings come from
+    /// the store; those it lacks for this model are computed in the same job and stored after.
+    func classify(video: Data, labelSet name: String, options: SamplingOptions, topK: Int,
+                  ticket: WorkTicket, arrival: UInt64, requestID: String, logger: Logger) async throws -> ClassificationDocument {
+        let engine = try readyEngine()
+        if let fixed = engine.info.fixedFrames, options.frames != fixed {
+            throw ServiceError(.unsupportedFrames, "this \(engine.info.type) model takes exactly \(fixed) frames per clip, not \(options.frames)")
+        }
+        let set = try await catalog.get(name)
+        guard !set.labels.isEmpty else { throw ServiceError(.labelSetEmpty, "label set '\(name)' has no labels") }
+        let texts = set.embeddingTexts
+        let stored = try await catalog.store.embeddings(modelID: engine.info.id, texts: texts)
+        let missing = Array(Set(texts.filter { stored[$0] == nil })).sorted()
+        let labels = set.labels.map(\.label)
+        let k = min(topK, labels.count)
+
+        let result = try await pool.submit(ticket) { ticket in
+            let decodeStart = DispatchTime.now().uptimeNanoseconds
+            let sample = try engine.sample(.data(video), options: options, timeBudget: ticket.remainingSeconds)
+            let decodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - decodeStart) / 1e9
+            try ticket.checkpoint()
+            let inferenceStart = DispatchTime.now().uptimeNanoseconds
+            var computed: [String: [Float]] = [:]
+            if !missing.isEmpty {
+                for (text, vector) in zip(missing, try engine.classEmbeddings(missing)) { computed[text] = vector }
+            }
+            let embeddings = texts.map { stored[$0] ?? computed[$0]! }
+            let ranked = try engine.classify(sample, labels: labels, embeddings: embeddings, topK: k)
+            return ClassifyOutcome(ranked: ranked, views: sample.views, video: sample.video, decodeSeconds: decodeSeconds,
+                                   inferenceSeconds: Double(DispatchTime.now().uptimeNanoseconds - inferenceStart) / 1e9,
+                                   computed: computed)
+        }
+        let outcome = result.value
+        metrics.recordQueueWait(seconds: result.queueSeconds)
+        metrics.recordDecode(seconds: outcome.decodeSeconds)
+        metrics.recordInference(seconds: outcome.inferenceSeconds)
+        if !outcome.computed.isEmpty {
+            // The answer stands without them; they are recomputed next time if this fails.
+            do { try await catalog.store.storeEmbeddings(EmbeddingBatch(modelID: engine.info.id, vectors: outcome.computed)) } catch {
+                logger.warning("could not store \(outcome.computed.count) class embeddings: \(error)")
+            }
+        }
+        let total = Double(DispatchTime.now().uptimeNanoseconds - arrival) / 1e9
+        return ClassificationDocument(
+            requestID: requestID, model: ModelDocument(engine.info),
+            labelset: .init(name: set.name, version: set.version), topK: outcome.ranked,
+            frames: options.frames, views: options.views.description, sampled: outcome.views, video: outcome.video,
+            timingsMS: .init(queue: result.queueSeconds * 1e3, decode: outcome.decodeSeconds * 1e3,
+                             inference: outcome.inferenceSeconds * 1e3, total: total * 1e3))
+    }
+
+    // MARK: - Embeddings
+
+    /// L2-normalised text embeddings, in order.
+    func embedTexts(_ texts: [String], ticket: WorkTicket) async throws -> TextEmbeddingsDocument {
+        let engine = try readyEngine()
+        let vectors = try await computeEmbeddings(Array(Set(texts)).sorted(), engine: engine, ticket: ticket)
+        let normalised = texts.map { text -> [Float] in
+            let v = vectors[text]!
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return norm > 0 ? v.map { $0 / norm } : v
+        }
+        return TextEmbeddingsDocument(model: ModelDocument(engine.info), dimension: engine.info.embeddingDimension, embeddings: normalised)
+    }
+
+    /// Class embeddings of `texts` computed on the pool, `embeddingBatch` texts a job.
+    func computeEmbeddings(_ texts: [String], engine: any InferenceEngine, ticket: WorkTicket) async throws -> [String: [Float]] {
+        var out: [String: [Float]] = [:]
+        for start in stride(from: 0, to: texts.count, by: Self.embeddingBatch) {
+            let batch = Array(texts[start..<min(start + Self.embeddingBatch, texts.count)])
+            let result = try await pool.submit(ticket) { _ in try engine.classEmbeddings(batch) }
+            metrics.recordQueueWait(seconds: result.queueSeconds)
+            metrics.recordInference(seconds: result.runSeconds)
+            for (text, vector) in zip(batch, result.value) { out[text] = vector }
+        }
+        return out
+    }
+
+    /// The embeddings `set` needs for the served model and the store lacks, computed.
+    private func missingEmbeddings(for texts: [String], engine: any InferenceEngine, ticket: WorkTicket) async throws -> EmbeddingBatch {
+        let stored = try await catalog.store.embeddings(modelID: engine.info.id, texts: texts)
+        let missing = Array(Set(texts.filter { stored[$0] == nil })).sorted()
+        return EmbeddingBatch(modelID: engine.info.id, vectors: try await computeEmbeddings(missing, engine: engine, ticket: ticket))
+    }
+
+    // MARK: - Label sets
+
+    func putLabelSet(_ name: String, labels: [LabelEntry], precondition: VersionPrecondition,
+                     ticket: WorkTicket) async throws -> (set: LabelSet, created: Bool) {
+        try catalog.checkWritable(name)
+        try LabelValidation.validate(labels)
+        let engine = try readyEngine()
+        let mode = EmbeddingMode.label
+        let batch = try await missingEmbeddings(for: labels.map { mode.text(for: $0) }, engine: engine, ticket: ticket)
+        return try await catalog.store.putLabelSet(named: name, labels: labels, mode: mode, embeddings: batch, precondition: precondition)
+    }
+
+    func putLabel(_ entry: LabelEntry, inSet name: String, precondition: VersionPrecondition,
+                  ticket: WorkTicket) async throws -> (set: LabelSet, created: Bool) {
+        try catalog.checkWritable(name)
+        try LabelValidation.validate(entry)
+        let engine = try readyEngine()
+        guard let current = try await catalog.store.labelSet(named: name) else { throw LabelStoreError.labelSetNotFound(name) }
+        if current.labels.count >= LabelValidation.maxLabels && !current.labels.contains(where: { $0.label == entry.label }) {
+            throw ServiceError(.invalidBody, "label set '\(name)' already has the maximum of \(LabelValidation.maxLabels) labels")
+        }
+        let batch = try await missingEmbeddings(for: [current.embeddingMode.text(for: entry)], engine: engine, ticket: ticket)
+        return try await catalog.store.putLabel(entry, inSet: name, embeddings: batch, precondition: precondition)
+    }
+
+    func deleteLabelSet(_ name: String, precondition: VersionPrecondition) async throws {
+        try catalog.checkWritable(name)
+        try await catalog.store.deleteLabelSet(named: name, precondition: precondition)
+    }
+
+    func deleteLabel(_ label: String, fromSet name: String, precondition: VersionPrecondition) async throws -> LabelSet {
+        try catalog.checkWritable(name)
+        return try await catalog.store.deleteLabel(label, fromSet: name, precondition: precondition)
+    }
+
+    /// Computes and stores the class embeddings of every label set that the served model lacks
+    /// (after a model change, or for the built-in sets on first start).
+    func refreshEmbeddings(engine: any InferenceEngine) async throws -> Int {
+        var texts = Set<String>()
+        for set in catalog.builtins.values { texts.formUnion(set.embeddingTexts) }
+        for summary in try await catalog.store.listLabelSets() {
+            if let set = try await catalog.store.labelSet(named: summary.name) { texts.formUnion(set.embeddingTexts) }
+        }
+        let ticket = WorkTicket(seconds: 24 * 3600)
+        let batch = try await missingEmbeddings(for: texts.sorted(), engine: engine, ticket: ticket)
+        try await catalog.store.storeEmbeddings(batch)
+        return batch.vectors.count
+    }
+}
