@@ -35,6 +35,7 @@ public func buildHTTPApplication(core: ServiceCore, services: [any Service] = []
                                  onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
     -> some ApplicationProtocol {
     var app = Application(router: buildRouter(core: core),
+                          server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionMonitor()], idleTimeout: .seconds(75))),
                           configuration: .init(address: .hostname(core.configuration.host, port: core.configuration.port),
                                                serverName: nil),
                           onServerRunning: onServerRunning, logger: core.logger)

@@ -33,7 +33,7 @@ struct InferenceController {
         let frames = try Self.integer(query["frames"], name: "frames", range: 1...Self.maxFrames) ?? engine.info.defaultFrames
         var request = request
         let video = try await RequestBodies.video(from: &request, limit: core.configuration.maxBodyBytes)
-        let ticket = core.ticket(start: context.arrival, clientGone: context.clientGone)
+        let ticket = core.ticket(start: context.arrival, clientGone: await context.clientGone())
         let document = try await core.classify(video: video, labelSet: labelset, options: SamplingOptions(frames: frames, views: layout),
                                                topK: topK, ticket: ticket, arrival: context.arrival,
                                                requestID: context.requestID, logger: context.logger)
@@ -49,7 +49,7 @@ struct InferenceController {
         for (i, text) in body.texts.enumerated() where text.unicodeScalars.count > Self.maxTextLength {
             throw ServiceError(.invalidBody, "texts[\(i)]: at most \(Self.maxTextLength) characters")
         }
-        let ticket = core.ticket(start: context.arrival, clientGone: context.clientGone)
+        let ticket = core.ticket(start: context.arrival, clientGone: await context.clientGone())
         return try JSONResponse.make(try await core.embedTexts(body.texts, ticket: ticket))
     }
 

@@ -17,7 +17,7 @@ struct LabelSetController {
             var request = request
             let body = try await RequestBodies.json(LabelSetBody.self, from: &request, limit: core.configuration.maxBodyBytes)
             let (set, created) = try await core.putLabelSet(name, labels: body.labels, precondition: try Self.precondition(request),
-                                                            ticket: core.ticket(start: context.arrival, clientGone: context.clientGone))
+                                                            ticket: core.ticket(start: context.arrival, clientGone: await context.clientGone()))
             return try Self.response(set, status: created ? .created : .ok, location: created)
         }
         write.delete("/labelsets/{name}") { request, context in
@@ -29,7 +29,7 @@ struct LabelSetController {
             var request = request
             let entry = try await RequestBodies.json(LabelEntry.self, from: &request, limit: core.configuration.maxBodyBytes)
             let (set, created) = try await core.putLabel(entry, inSet: name, precondition: try Self.precondition(request, allowAbsent: false),
-                                                         ticket: core.ticket(start: context.arrival, clientGone: context.clientGone))
+                                                         ticket: core.ticket(start: context.arrival, clientGone: await context.clientGone()))
             return try Self.response(set, status: created ? .created : .ok)
         }
         write.delete("/labelsets/{name}/labels/{label}") { request, context in

@@ -12,7 +12,8 @@ import UnixSignals
 public struct ServiceApplication: Sendable {
     public let core: ServiceCore
     let storeServices: [any Service]
-    let loader: ModelLoaderService
+    /// Loads the model; `nil` when the core's state already holds an engine.
+    let loader: ModelLoaderService?
 
     /// The service group; `signals` trigger graceful shutdown (none in tests, which call
     /// `triggerGracefulShutdown()`). `onServerRunning` is told the listening channel.
@@ -23,7 +24,7 @@ public struct ServiceApplication: Sendable {
             await onServerRunning(channel)
         }
         let drain = DrainService(state: core.state, gracePeriod: core.configuration.shutdownGracePeriod, logger: core.logger)
-        var configuration = ServiceGroupConfiguration(services: storeServices + [loader, http, drain],
+        var configuration = ServiceGroupConfiguration(services: storeServices + (loader.map { [$0] } ?? []) + [http, drain],
                                                       gracefulShutdownSignals: signals, cancellationSignals: [], logger: core.logger)
         // Past the grace period (and a margin for closing connections), shutdown turns into cancellation.
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64((core.configuration.shutdownGracePeriod + 5) * 1000))

@@ -18,23 +18,22 @@ public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext
     public var arrival: UInt64 = DispatchTime.now().uptimeNanoseconds
     /// The scopes the request's API key carries (all of them when authentication is off).
     public var scopes: Set<APIScope> = []
-    private let channel: (any Channel)?
-    private let connectedAtStart: Bool
+    private let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
         remoteAddress = source.channel.remoteAddress
-        connectedAtStart = source.channel.isActive
     }
 
     /// Request bodies are read explicitly by each handler with its own limit.
     public var maxUploadSize: Int { 8 << 20 }
 
-    /// A check that tells, from any thread, whether the client has closed its connection since
-    /// the request arrived, so queued work for it can be dropped.
-    public var clientGone: @Sendable () -> Bool {
-        guard connectedAtStart, let channel else { return { false } }
-        return { !channel.isActive }
+    /// A check that tells, from any thread, whether the client has closed its connection, so
+    /// that queued work for it can be dropped. Always false where the channel has no
+    /// `ConnectionMonitor` (in-process tests).
+    public func clientGone() async -> @Sendable () -> Bool {
+        guard let monitor = try? await channel.pipeline.handler(type: ConnectionMonitor.self).get() else { return { false } }
+        return { monitor.isClosed }
     }
 }
