@@ -86,6 +86,7 @@ let package = Package(
             "STClipService", "STClipModels", "STClipVideo",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
     ]
 )

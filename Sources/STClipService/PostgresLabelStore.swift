@@ -99,7 +99,12 @@ public final class PostgresLabelStore: LabelStore, Service {
     /// Runs `body` after the schema exists, with database errors as `LabelStoreError.unavailable`.
     private func perform<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await migrated()
-        do { return try await body() } catch let error as LabelStoreError { throw error } catch {
+        do { return try await body() } catch let error as LabelStoreError { throw error } catch let error as PostgresTransactionError {
+            // The transaction was rolled back: a refusal from inside it (a failed precondition,
+            // say) is the caller's answer.
+            if let refusal = error.closureError as? LabelStoreError, error.rollbackError == nil { throw refusal }
+            throw LabelStoreError.unavailable(String(reflecting: error))
+        } catch {
             throw LabelStoreError.unavailable(String(reflecting: error))
         }
     }
@@ -116,9 +121,35 @@ public final class PostgresLabelStore: LabelStore, Service {
 
     // MARK: - LabelStore
 
+    /// Fails with `.unavailable` after `pingTimeout` rather than wait for the pool to connect
+    /// (a lease request is not cancellable; it ends by itself within the connect timeout).
     public func ping() async throws {
-        _ = try await perform { try await client.query("SELECT 1", logger: logger) }
+        let answer = FirstAnswer()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            answer.set(continuation)
+            Task {
+                do {
+                    _ = try await self.perform { try await self.client.query("SELECT 1", logger: self.logger) }
+                    answer.resume(.success(()))
+                } catch {
+                    answer.resume(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: Self.pingTimeout)
+                answer.resume(.failure(LabelStoreError.unavailable("no answer within \(Self.pingTimeout)")))
+            }
+        }
     }
+
+    /// Resumes a continuation with whichever result comes first.
+    private final class FirstAnswer: Sendable {
+        private let continuation = Mutex<CheckedContinuation<Void, any Error>?>(nil)
+        func set(_ c: CheckedContinuation<Void, any Error>) { continuation.withLock { $0 = c } }
+        func resume(_ result: Result<Void, any Error>) { continuation.withLock { $0.take() }?.resume(with: result) }
+    }
+
+    static let pingTimeout = Duration.seconds(3)
 
     public func listLabelSets() async throws -> [LabelSetSummary] {
         try await perform {
