@@ -4,5 +4,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup-debian.sh
 swift build --build-tests
+
+# The HTTP service: its OpenAPI document validated and fuzzed against a live server, and a
+# throwaway PostgreSQL server on loopback for the label store tests.
+Scripts/service/schemathesis.sh .build/debug/stclip
+postgres_port=${STCLIP_TEST_POSTGRES_PORT:-54329}
+STCLIP_TEST_POSTGRES_URL=$(Scripts/service/postgres-test-server.sh start "$postgres_port")
+export STCLIP_TEST_POSTGRES_URL
+trap 'Scripts/service/postgres-test-server.sh stop' EXIT
+
 # Every suite is XCTest; without this flag the empty Swift Testing run prints the last line, "0 tests".
 swift test --skip-build --disable-swift-testing

@@ -38,7 +38,8 @@ public struct LabelEntry: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         label = try c.decode(String.self, forKey: .label)
-        descriptions = try c.decodeIfPresent([String].self, forKey: .descriptions) ?? []
+        // Absent means none; `null` is refused like any other value that is not a list.
+        descriptions = c.contains(.descriptions) ? try c.decode([String].self, forKey: .descriptions) : []
     }
 }
 

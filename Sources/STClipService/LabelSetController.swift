@@ -58,22 +58,23 @@ struct LabelSetController {
     }
 
     /// `If-Match: *` or a list of `"<version>"` tags, or `If-None-Match: *` where a set may be
-    /// created. Weak tags never match (If-Match compares strongly).
+    /// created. Weak tags never match (If-Match compares strongly), nor do tags that are not
+    /// versions. With both headers nothing can match (the set would have to exist and not
+    /// exist). `If-None-Match` other than `*` is a 400.
     static func precondition(_ request: Request, allowAbsent: Bool = true) throws(ServiceError) -> VersionPrecondition {
+        let ifNoneMatch = request.headers[.ifNoneMatch].map { $0.trimmingWhitespace() }
+        if let ifNoneMatch, !(allowAbsent && ifNoneMatch == "*") {
+            throw ServiceError.invalidParameter("If-None-Match", allowAbsent ? "only '*' is supported" : "not supported here")
+        }
         if let ifMatch = request.headers[.ifMatch] {
             let tags = ifMatch.split(separator: ",").map { $0.trimmingWhitespace() }
-            if tags.contains("*") { return .exists }
+            if ifNoneMatch != nil { return .version([]) }
+            if tags == ["*"] { return .exists }
             return .version(tags.compactMap { tag in
                 guard tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\"") else { return nil }
                 return Int(tag.dropFirst().dropLast())
             })
         }
-        if let ifNoneMatch = request.headers[.ifNoneMatch] {
-            guard allowAbsent, ifNoneMatch.trimmingWhitespace() == "*" else {
-                throw ServiceError.invalidParameter("If-None-Match", "only 'If-None-Match: *' on PUT is supported")
-            }
-            return .absent
-        }
-        return .none
+        return ifNoneMatch == nil ? .none : .absent
     }
 }

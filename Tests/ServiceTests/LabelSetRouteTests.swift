@@ -92,6 +92,14 @@ final class LabelSetRouteTests: XCTestCase {
             XCTAssertEqual(fresh.status, .created)
             expectEqual(try await client.execute(uri: "/v1/labelsets/actions", method: .delete, headers: [.ifMatch: "\"1\""]).status,
                            .preconditionFailed)
+            expectEqual(try await client.execute(uri: "/v1/labelsets/actions", method: .delete, headers: [.ifMatch: "garbage"]).status,
+                        .preconditionFailed)
+            expectEqual(try await client.json(.put, "/v1/labelsets/actions", body, headers: [.ifNoneMatch: "\"2\""]).problem,
+                        "invalid-parameter")
+            expectEqual(try await client.json(.put, "/v1/labelsets/actions", body, headers: [.ifMatch: "\"2\"", .ifNoneMatch: "*"]).status,
+                        .preconditionFailed)
+            expectEqual(try await client.execute(uri: "/v1/labelsets/actions", method: .delete, headers: [.ifNoneMatch: "*"]).problem,
+                        "invalid-parameter")
             expectEqual(try await client.execute(uri: "/v1/labelsets/actions", method: .delete, headers: [.ifMatch: "\"2\""]).status,
                            .noContent)
         }
