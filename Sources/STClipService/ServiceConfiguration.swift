@@ -84,9 +84,11 @@ public struct ServiceConfiguration: Sendable, Equatable {
         }
         guard decoderThreads >= 1 else { throw .invalid(key: "decoder_threads", detail: "\(decoderThreads); at least 1") }
         guard maxBodyBytes >= 1 else { throw .invalid(key: "max_body_bytes", detail: "\(maxBodyBytes); at least 1") }
-        guard requestTimeout > 0, requestTimeout.isFinite else { throw .invalid(key: "request_timeout", detail: "\(requestTimeout) s; must be positive") }
-        guard shutdownGracePeriod >= 0, shutdownGracePeriod.isFinite else {
-            throw .invalid(key: "shutdown_grace_period", detail: "\(shutdownGracePeriod) s; must be 0 or more")
+        guard requestTimeout > 0, requestTimeout <= 86400 else {
+            throw .invalid(key: "request_timeout", detail: "\(requestTimeout) s; more than 0 and at most a day")
+        }
+        guard shutdownGracePeriod >= 0, shutdownGracePeriod <= 86400 else {
+            throw .invalid(key: "shutdown_grace_period", detail: "\(shutdownGracePeriod) s; 0 to a day")
         }
         for proxy in trustedProxies where IPAddressRange(proxy) == nil {
             throw .invalid(key: "trusted_proxies", detail: "'\(proxy)' is not an IP address or CIDR block")

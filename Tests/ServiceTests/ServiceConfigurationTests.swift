@@ -86,6 +86,8 @@ final class ServiceConfigurationTests: XCTestCase {
         XCTAssertNotNil(check { $0.queueDepth = -1 })
         XCTAssertNotNil(check { $0.maxBodyBytes = 0 })
         XCTAssertNotNil(check { $0.requestTimeout = 0 })
+        XCTAssertNotNil(check { $0.requestTimeout = 1e30 })
+        XCTAssertNotNil(check { $0.shutdownGracePeriod = .infinity })
         XCTAssertNotNil(check { $0.trustedProxies = ["10.0.0.0/40"] })
         XCTAssertNotNil(check { $0.logLevel = "loud" })
     }
