@@ -31,6 +31,8 @@ struct InferenceController {
         }
         let engine = try core.readyEngine()
         let frames = try Self.integer(query["frames"], name: "frames", range: 1...Self.maxFrames) ?? engine.info.defaultFrames
+        // A full queue refuses at once, before a large upload is read.
+        try core.pool.checkAdmission()
         var request = request
         let video = try await RequestBodies.video(from: &request, limit: core.configuration.maxBodyBytes)
         let ticket = core.ticket(start: context.arrival, clientGone: await context.clientGone())

@@ -59,6 +59,22 @@ public final class WorkerPool: Sendable {
         state.withLock { (workers - $0.freeWorkers.count, $0.pending.count) }
     }
 
+    /// Throws `.queueFull` when a job submitted now would be refused, so that a request can be
+    /// turned away before its body is read. `submit` decides for certain.
+    public func checkAdmission() throws(WorkerPoolError) {
+        let refusal: WorkerPoolError? = state.withLock { s in
+            guard s.freeWorkers.isEmpty, s.pending.count >= queueDepth else { return nil }
+            return .queueFull(retryAfter: Self.retryAfter(s, workers: workers))
+        }
+        if let refusal { throw refusal }
+    }
+
+    /// Seconds until the backlog ahead of a new job has likely cleared.
+    private static func retryAfter(_ s: State, workers: Int) -> Int {
+        let backlog = Double(s.pending.count + workers) / Double(workers)
+        return max(1, Int((s.averageJobSeconds * backlog).rounded(.up)))
+    }
+
     /// Runs `body` on a worker and returns its value with the time it waited for one.
     ///
     /// Throws `WorkerPoolError.queueFull` at once when every worker is busy and the queue is
@@ -91,10 +107,7 @@ public final class WorkerPool: Sendable {
     private func enqueue(_ job: Job) {
         let outcome: (worker: Int?, error: WorkerPoolError?) = state.withLock { s in
             if let worker = s.freeWorkers.popLast() { return (worker, nil) }
-            guard s.pending.count < queueDepth else {
-                let backlog = Double(s.pending.count + workers) / Double(workers)
-                return (nil, .queueFull(retryAfter: max(1, Int((s.averageJobSeconds * backlog).rounded(.up)))))
-            }
+            guard s.pending.count < queueDepth else { return (nil, .queueFull(retryAfter: Self.retryAfter(s, workers: workers))) }
             s.pending.append(job)
             return (nil, nil)
         }

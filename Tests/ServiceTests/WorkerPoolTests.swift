@@ -31,10 +31,13 @@ final class WorkerPoolTests: XCTestCase {
     func testFullQueueRefusesAtOnceWithRetryAfter() async throws {
         let pool = WorkerPool(workers: 1, queueDepth: 1)
         let release = DispatchSemaphore(value: 0)
+        XCTAssertNoThrow(try pool.checkAdmission())
         async let first = pool.submit(WorkTicket(seconds: 30)) { _ in release.wait() }
         try await waitUntil { pool.load.busy == 1 }
+        XCTAssertNoThrow(try pool.checkAdmission())
         async let second = pool.submit(WorkTicket(seconds: 30)) { _ in 2 }
         try await waitUntil { pool.load.queued == 1 }
+        XCTAssertThrowsError(try pool.checkAdmission())
         do {
             _ = try await pool.submit(WorkTicket(seconds: 30)) { _ in 3 }
             XCTFail("a third job fitted")
