@@ -15,7 +15,8 @@
 Mini-Kinetics-200 is a subset of Kinetics-400 with the same class names, so its descriptions are
 Kinetics-400's for those classes. Every check the Swift tests make on the data is made here too, so a
 bad edit fails before it reaches the resource: the class list must equal the official one, each class
-has 2-4 descriptions of one to three sentences, none empty, templated, repeated or too long for CLIP.
+has 2-4 descriptions of one to three sentences, none empty, templated, repeated or too long for CLIP,
+and no sentence is shared by two classes of a set (boilerplate would pull their embeddings together).
 
 Standard library only:  python3 Scripts/labelsets/build.py
 """
@@ -148,13 +149,18 @@ def main():
             extra = [n for n in pool if n not in names]
             if extra:
                 errors.append(f"{set_name}: descriptions for classes not in the official list: {extra[:5]}")
-        seen = {}
+        seen, sentences = {}, {}
         classes = []
         for n in names:
             if n not in pool:
                 continue
             text, descriptions = pool[n]
             errors += check_class(n, text, descriptions, seen)
+            for d in descriptions:
+                for sentence in re.split(r"(?<=[.!?])\s+", d):
+                    key = sentence.strip().lower()
+                    if sentences.setdefault(key, n) != n:
+                        errors.append(f"{set_name}: {n!r} repeats a sentence of {sentences[key]!r}: {sentence!r}")
             classes.append({"name": n, "text": text, "descriptions": descriptions})
         document = {
             "name": set_name,
