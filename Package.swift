@@ -28,10 +28,14 @@ let package = Package(
         .target(name: "STClipTokenizer"),
         .target(name: "STClipVideo", dependencies: ["CFFmpeg", "STClipRuntime"]),
         .target(name: "STClipModels", dependencies: ["STClipRuntime", "STClipCheckpoint", "STClipTokenizer"]),
+        // Built-in label sets: official class names and descriptions, built by Scripts/labelsets/build.py.
+        .target(name: "STClipLabelSets", dependencies: ["STClipModels"], resources: [.copy("Data")]),
+        // Runtime class descriptions from an OpenAI-compatible chat-completions endpoint.
+        .target(name: "STClipPrompts"),
 
         // MARK: - Executables
         .executableTarget(name: "STClipCLI", dependencies: [
-            "STClipModels", "STClipVideo",
+            "STClipModels", "STClipVideo", "STClipLabelSets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "STClipBench", dependencies: [
@@ -47,5 +51,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["STClipModels", "STClipTestSupport"]),
         .testTarget(name: "VideoTests", dependencies: ["STClipVideo"]),
         .testTarget(name: "CLITests", dependencies: ["STClipCLI", "STClipTestSupport"]),
+        .testTarget(name: "LabelSetTests", dependencies: ["STClipLabelSets", "STClipTokenizer", "STClipTestSupport"]),
+        .testTarget(name: "ClassEmbeddingTests", dependencies: ["STClipModels", "STClipTestSupport"]),
+        .testTarget(name: "PromptTests", dependencies: ["STClipPrompts"]),
     ]
 )
