@@ -43,6 +43,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // libFuzzer target for the sampler; Scripts/fuzz/run.sh builds it with -sanitize=fuzzer -DFUZZING.
+        .executableTarget(name: "STClipVideoFuzz", dependencies: ["STClipVideo"]),
+
         // MARK: - Tests
         .target(name: "STClipTestSupport", path: "Tests/Support"),
         .testTarget(name: "RuntimeTests", dependencies: ["STClipRuntime", "STClipTestSupport"]),

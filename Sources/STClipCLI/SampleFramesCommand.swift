@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import STClipRuntime
+import STClipVideo
+
+/// `stclip sample-frames VIDEO --frames T [--views 1x1|4x3] [--model DIR] --out FILE.npy`: writes
+/// float32 `(V, T, 3, H, W)` and prints, per view, the chosen times and the presentation times of
+/// the frames returned.
+struct SampleFramesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sample-frames",
+                                                    abstract: "Sample and preprocess video frames into a .npy tensor.")
+
+    @Argument(help: "The video file.")
+    var video: String
+
+    @Option(help: "Frames per clip (T).")
+    var frames: Int
+
+    @Option(help: "Temporal clips × spatial crops: 1x1 or 4x3 (or CxS with S = 1 or 3).")
+    var views: String = "1x1"
+
+    @Option(help: "A model directory whose preprocessor_config.json sets the preprocessing (default: CLIP's).")
+    var model: String?
+
+    @Option(help: "Train-mode sampling with this seed (a random point per segment) instead of segment centres.")
+    var seed: UInt64?
+
+    @Option(help: "Decoder threads.")
+    var threads: Int = 2
+
+    @Option(help: "Where to write the float32 (V, T, 3, H, W) .npy file.")
+    var out: String
+
+    func validate() throws {
+        guard frames >= 1 else { throw ValidationError("--frames must be at least 1") }
+        guard ViewLayout(views) != nil else { throw ValidationError("--views must look like 1x1 or 4x3") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        FFmpegLibraries.logLevel = .quiet
+        let config = try CLIError.wrap { () throws -> PreprocessorConfig in
+            guard let model else { return .clip }
+            return try PreprocessorConfig.load(directory: URL(fileURLWithPath: model))
+        }
+        let options = SamplingOptions(frames: frames, views: ViewLayout(views)!, mode: seed.map { .train(seed: $0) } ?? .test)
+        let sampled = try CLIError.wrap {
+            try VideoSampler(decoderThreads: threads).sample(.file(path: video), options: options, preprocessing: config)
+        }
+        try CLIError.wrap { try NPY.encode(sampled.pixels).write(to: URL(fileURLWithPath: out)) }
+        struct Output: Encodable {
+            let shape: [Int]
+            let views: [SampledView]
+            let video: VideoInfo
+            let timing: SamplingTiming
+        }
+        try JSONOutput.print(Output(shape: sampled.pixels.shape, views: sampled.views, video: sampled.video, timing: sampled.timing))
+    }
+}
