@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import STClipLabelSets
 import STClipModels
 import STClipRuntime
 
-/// `stclip classify --model DIR --pixels FILE.npy (--labels TEXT... | --closed-set) [--top-k K]` → the best labels.
+/// `stclip classify --model DIR --pixels FILE.npy (--labels TEXT... | --labelset NAME [--mode M] | --closed-set) [--top-k K]`
+/// → the best labels.
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "classify", abstract: "Zero-shot top-k labels of a video.")
 
@@ -15,6 +17,12 @@ struct ClassifyCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "The candidate labels (class texts).")
     var labels: [String] = []
 
+    @Option(help: "A built-in label set instead of --labels: \(BuiltinLabelSets.names.joined(separator: ", ")).")
+    var labelset: String?
+
+    @Option(help: "With --labelset, class embeddings from: name, templates, descriptions or all.")
+    var mode: ClassEmbeddingMode = LabelSet.defaultMode
+
     @Flag(help: "Use stas-clip's closed-set auxiliary head over the classes it was trained on instead of --labels.")
     var closedSet = false
 
@@ -23,7 +31,9 @@ struct ClassifyCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...100).contains(topK) else { throw ValidationError("--top-k must be between 1 and 100") }
-        guard closedSet != !labels.isEmpty else { throw ValidationError("give either --labels (at least one) or --closed-set") }
+        guard [!labels.isEmpty, labelset != nil, closedSet].filter({ $0 }).count == 1 else {
+            throw ValidationError("give one of --labels (at least one), --labelset or --closed-set")
+        }
     }
 
     func run() throws {
@@ -33,11 +43,16 @@ struct ClassifyCommand: ParsableCommand {
         loadTime = try clock.measure { model = try options.load() }
         let frames = try CLIError.wrap { try NPY.read(URL(fileURLWithPath: pixels)) }
         let classifier = Classifier(model: model)
+        let labelSet = try labelset.map { name in try CLIError.wrap { try BuiltinLabelSets.load(name) } }
         var result: Classification!
         inferenceTime = try clock.measure {
             result = try CLIError.wrap {
-                closedSet ? try classifier.classifyClosedSet(pixels: frames, topK: topK)
-                          : try classifier.classify(pixels: frames, labels: labels, topK: topK)
+                if let labelSet {
+                    let classes = try ClassTextEncoder(model: model).embeddings(for: labelSet.classes, mode: mode)
+                    return try classifier.classify(pixels: frames, classes: classes, topK: topK)
+                }
+                return closedSet ? try classifier.classifyClosedSet(pixels: frames, topK: topK)
+                                 : try classifier.classify(pixels: frames, labels: labels, topK: topK)
             }
         }
         struct Entry: Encodable { let label: String; let score: Float; let logit: Float }
