@@ -57,5 +57,6 @@ let package = Package(
         .testTarget(name: "LabelSetTests", dependencies: ["STClipLabelSets", "STClipTokenizer", "STClipTestSupport"]),
         .testTarget(name: "ClassEmbeddingTests", dependencies: ["STClipModels", "STClipTestSupport"]),
         .testTarget(name: "PromptTests", dependencies: ["STClipPrompts"]),
+        .testTarget(name: "EvalTests", dependencies: ["STClipCLI", "STClipTestSupport"]),
     ]
 )
