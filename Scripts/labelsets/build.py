@@ -67,6 +67,9 @@ FILLER = [
     re.compile(r"\bthis (video|clip) (shows|contains|is about)\b", re.I),
     re.compile(r"\b(lorem|ipsum|todo|tbd|xxx)\b", re.I),
 ]
+# Each description is embedded on its own, so it must say what it is about rather than lean on a
+# neighbour with a bare pronoun.
+BARE_PRONOUN = re.compile(r"^(It|They|This|These|He|She)\b")
 MAX_WORDS = 55  # a safe margin under CLIP's 77 tokens (75 after BOS/EOS) for plain English
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
@@ -116,6 +119,8 @@ def check_class(name, text, descriptions, seen):
         sentences = len(SENTENCE_END.findall(d))
         if not d:
             errors.append(f"{name}: empty description")
+        elif BARE_PRONOUN.match(d):
+            errors.append(f"{name}: starts with a bare pronoun: {d!r}")
         elif any(p.search(d) for p in FILLER):
             errors.append(f"{name}: templated filler: {d!r}")
         elif words > MAX_WORDS:

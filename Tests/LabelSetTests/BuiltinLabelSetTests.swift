@@ -70,6 +70,7 @@ final class BuiltinLabelSetTests: XCTestCase {
                     XCTAssertFalse(d.trimmingCharacters(in: .whitespaces).isEmpty, "\(set.name)/\(c.name): empty description")
                     XCTAssertNil(filler.firstMatch(in: d, range: NSRange(d.startIndex..., in: d)), "\(set.name)/\(c.name): filler \"\(d)\"")
                     XCTAssertNotEqual(d.lowercased(), c.text.lowercased())
+                    XCTAssertNil(d.wholeMatch(of: /(It|They|This|These|He|She)\b.*/), "\(set.name)/\(c.name): embedded alone, \"\(d)\" says nothing of its subject")
                     let sentences = d.split(separator: /[.!?](?=\s|$)/).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
                     XCTAssertTrue((1...3).contains(sentences.count) && ".!?".contains(d.last!), "\(set.name)/\(c.name): \"\(d)\"")
                     XCTAssertGreaterThanOrEqual(d.split(separator: " ").count, 6, "\(set.name)/\(c.name): too short to describe anything: \"\(d)\"")
