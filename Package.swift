@@ -35,7 +35,7 @@ let package = Package(
 
         // MARK: - Executables
         .executableTarget(name: "STClipCLI", dependencies: [
-            "STClipModels", "STClipVideo", "STClipLabelSets",
+            "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "STClipBench", dependencies: [
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "LabelSetTests", dependencies: ["STClipLabelSets", "STClipTokenizer", "STClipTestSupport"]),
         .testTarget(name: "ClassEmbeddingTests", dependencies: ["STClipModels", "STClipTestSupport"]),
-        .testTarget(name: "PromptTests", dependencies: ["STClipPrompts"]),
+        .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI"]),
         .testTarget(name: "EvalTests", dependencies: ["STClipCLI", "STClipTestSupport"]),
     ]
 )
