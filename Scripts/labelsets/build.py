@@ -37,9 +37,12 @@ PROVENANCE = (
     "with 2-4 answers of one to three sentences on the visible body motion, objects and scene, "
     "written class by class with the set's similar classes in view (e.g. the Kinetics eating, "
     "massaging, swimming and playing-instrument families) rather than from a template. "
-    "Reviewed by reading each batch against the class list, and mechanically by Scripts/labelsets/build.py "
-    "and the LabelSetTests: every official class present, 2-4 non-empty descriptions each, no two equal, "
-    "no templated filler, one to three sentences, within CLIP's 77-token context."
+    "Reviewed by reading each batch against the class list, then revised: answers that named only a "
+    "setting (\"Parks and neighborhoods are typical.\") or leaned on a bare pronoun were rewritten to name "
+    "the action and its objects, since each description is embedded on its own. Checked mechanically by "
+    "Scripts/labelsets/build.py and the LabelSetTests: every official class present, 2-4 non-empty "
+    "descriptions each, no two equal, no sentence shared by two classes, no templated filler, one to "
+    "three sentences, within CLIP's 77-token context."
 )
 
 SETS = {
