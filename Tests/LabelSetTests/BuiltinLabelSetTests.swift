@@ -30,6 +30,32 @@ final class BuiltinLabelSetTests: XCTestCase {
         }
     }
 
+    /// The resource must be what Scripts/labelsets/build.py makes of the description sources, so an
+    /// edit there cannot be forgotten in the JSON (run the script after editing).
+    func testDescriptionsEqualTheirSources() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("Scripts/labelsets/descriptions")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        for (set, prefix) in [("kinetics400", "kinetics400"), ("minikinetics200", "kinetics400"), ("ucf101", "ucf101"), ("hmdb51", "hmdb51")] {
+            var sources: [String: ClassDefinition] = [:], current: (name: String, text: String, descriptions: [String])?
+            func flush() { if let c = current { sources[c.name] = ClassDefinition(name: c.name, text: c.text, descriptions: c.descriptions) } }
+            for file in files where file.hasPrefix("\(prefix)-") && file.hasSuffix(".txt") {
+                for line in try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8).split(separator: "\n") {
+                    if line.hasPrefix("#") { continue }
+                    if line.hasPrefix("- ") {
+                        current?.descriptions.append(String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces))
+                    } else {
+                        flush()
+                        let parts = line.components(separatedBy: " = ")
+                        current = (parts[0], parts.count > 1 ? parts[1] : parts[0], [])
+                    }
+                }
+            }
+            flush()
+            for c in try BuiltinLabelSets.load(set).classes { XCTAssertEqual(c, sources[c.name], "\(set)/\(c.name): rebuild the JSON") }
+        }
+    }
+
     func testOfficialSpellingsAndOrder() throws {
         let k400 = try BuiltinLabelSets.load("kinetics400")
         XCTAssertEqual(k400.classNames.first, "abseiling")
