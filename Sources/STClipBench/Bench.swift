@@ -7,7 +7,7 @@ import STClipRuntime
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stclip-bench", abstract: "stclip benchmarks; Scripts/bench/ runs them beside PyTorch.",
-        subcommands: [CLIPVisionBench.self, KernelTimes.self])
+        subcommands: [CLIPVisionBench.self, VideoModelsBench.self, KernelTimes.self])
 }
 
 /// Times the CLIP vision tower on a clip of frames and prints one JSON line of figures.

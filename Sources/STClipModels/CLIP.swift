@@ -57,9 +57,7 @@ public struct CLIPConfig: Sendable, Equatable {
 /// The image tower: patch embedding, class and position embeddings, pre-LN, encoder, post-LN.
 public struct CLIPVisionTower: Sendable {
     public let config: CLIPVisionConfig
-    let patchEmbedding: Tensor     // (D, C, patch, patch)
-    let classEmbedding: Tensor     // (D)
-    let positionEmbedding: Tensor  // (N+1, D)
+    let embeddings: PatchEmbedding  // patch (D, C, p, p), class (D), positions (N+1, D)
     let preLayerNorm: LayerNorm
     let layers: [EncoderLayer]
     let postLayerNorm: LayerNorm
@@ -68,9 +66,7 @@ public struct CLIPVisionTower: Sendable {
     public init(config c: CLIPVisionConfig, weights w: some WeightSource) throws {
         config = c
         let d = c.hiddenSize
-        patchEmbedding = try w.tensor(CLIPNames.patchEmbedding, shape: [d, c.channels, c.patchSize, c.patchSize])
-        classEmbedding = try w.tensor(CLIPNames.classEmbedding, shape: [d])
-        positionEmbedding = try w.tensor(CLIPNames.visionPositionEmbedding, shape: [c.tokens, d])
+        embeddings = try w.patchEmbedding(CLIPNames.visionEmbeddings, config: c)
         preLayerNorm = try w.layerNorm(CLIPNames.preLayerNorm, dim: d, eps: c.layerNormEps)
         layers = try (0..<c.layers).map {
             try w.encoderLayer(CLIPNames.visionLayer($0), dim: d, intermediate: c.intermediateSize,
@@ -144,7 +140,7 @@ extension CLIPVisionTower {
                                            expected: "(frames, \(c.channels), \(c.imageSize), \(c.imageSize))")
         }
         let b = pixels.shape[0], l = c.tokens, d = c.hiddenSize
-        var x = embed(pixels)                                          // (B·L, D)
+        var x = embeddings(pixels)                                     // (B·L, D)
         x = preLayerNorm(x)
         var hidden: [Tensor] = recordHiddenStates ? [x.reshaped([b, l, d])] : []
         for layer in layers {
@@ -154,20 +150,6 @@ extension CLIPVisionTower {
         let cls = Tensor(uninitialized: [b, d])                        // (B, D): token 0 of each image
         for i in 0..<b { (cls.data + i * d).update(from: x.data + i * l * d, count: d) }
         return TowerOutput(lastHiddenState: x.reshaped([b, l, d]), pooled: postLayerNorm(cls), hiddenStates: hidden)
-    }
-
-    /// [class; patches] + positions: pixels `(B, C, S, S)` → `(B·L, D)`.
-    func embed(_ pixels: Tensor) -> Tensor {
-        let b = pixels.shape[0], l = config.tokens, d = config.hiddenSize
-        let patches = Kernels.patchEmbed(pixels, weight: patchEmbedding)  // (B, N, D)
-        let x = Tensor(uninitialized: [b * l, d])
-        for i in 0..<b {
-            let image = x.data + i * l * d
-            image.update(from: classEmbedding.data, count: d)
-            (image + d).update(from: patches.data + i * (l - 1) * d, count: (l - 1) * d)
-            for j in 0..<(l * d) { image[j] += positionEmbedding.data[j] }
-        }
-        return x
     }
 }
 

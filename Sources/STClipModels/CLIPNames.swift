@@ -5,22 +5,26 @@
 struct EncoderLayerNames {
     let prefix: String
     var layerNorm1: String { prefix + "layer_norm1" }
-    var qProj: String { prefix + "self_attn.q_proj" }
-    var kProj: String { prefix + "self_attn.k_proj" }
-    var vProj: String { prefix + "self_attn.v_proj" }
-    var outProj: String { prefix + "self_attn.out_proj" }
+    /// The attention module; its projections are `.q_proj`, `.k_proj`, `.v_proj`, `.out_proj`.
+    var selfAttention: String { prefix + "self_attn" }
     var layerNorm2: String { prefix + "layer_norm2" }
     var fc1: String { prefix + "mlp.fc1" }
     var fc2: String { prefix + "mlp.fc2" }
 }
 
+/// Keys of a ViT's embeddings under `prefix` (e.g. `vision_model.embeddings.`).
+struct PatchEmbeddingNames {
+    let prefix: String
+    var classEmbedding: String { prefix + "class_embedding" }
+    var patchEmbedding: String { prefix + "patch_embedding.weight" }
+    var positionEmbedding: String { prefix + "position_embedding.weight" }
+    var positionIDs: String { prefix + "position_ids" }
+}
+
 /// `CLIPModel` keys. Module names take `.weight` / `.bias` suffixes; parameters are complete keys.
 enum CLIPNames {
     // MARK: - Vision tower
-    static let classEmbedding = "vision_model.embeddings.class_embedding"
-    static let patchEmbedding = "vision_model.embeddings.patch_embedding.weight"
-    static let visionPositionEmbedding = "vision_model.embeddings.position_embedding.weight"
-    static let visionPositionIDs = "vision_model.embeddings.position_ids"
+    static let visionEmbeddings = PatchEmbeddingNames(prefix: "vision_model.embeddings.")
     static let preLayerNorm = "vision_model.pre_layrnorm"
     static func visionLayer(_ i: Int) -> EncoderLayerNames { .init(prefix: "vision_model.encoder.layers.\(i).") }
     static let postLayerNorm = "vision_model.post_layernorm"
@@ -38,5 +42,5 @@ enum CLIPNames {
     static let logitScale = "logit_scale"
 
     /// Buffers that checkpoints may carry and the runtime recomputes.
-    static let ignorableBuffers: Set<String> = [visionPositionIDs, textPositionIDs]
+    static let ignorableBuffers: Set<String> = [visionEmbeddings.positionIDs, textPositionIDs]
 }

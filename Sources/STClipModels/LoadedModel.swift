@@ -12,6 +12,11 @@ public struct LoadedModel: Sendable {
     public enum Network: Sendable {
         /// `clip`: a video is the mean of its frames' image embeddings.
         case clip(CLIPModel)
+        /// `xclip`: cross-frame messages, a temporal transformer and video-specific text prompts.
+        case xclip(XCLIPModel)
+        /// `stas-clip`: the seed paper's model (TWS communication tokens, end temporal transformer,
+        /// optional closed-set auxiliary head).
+        case stas(STASCLIPModel)
     }
 
     /// The directory the model was loaded from.
@@ -32,6 +37,12 @@ public struct LoadedModel: Sendable {
         case "clip":
             network = .clip(try CLIPModel(config: try CLIPConfig(json: config), weights: checkpoint))
             for name in CLIPNames.ignorableBuffers where checkpoint.contains(name) { try checkpoint.markUsed(name) }
+        case "xclip":
+            network = .xclip(try XCLIPModel(config: try XCLIPConfig(json: config), weights: checkpoint))
+            for name in CLIPNames.ignorableBuffers where checkpoint.contains(name) { try checkpoint.markUsed(name) }
+        case "stas-clip":
+            network = .stas(try STASCLIPModel(config: try STASCLIPConfig(json: config), weights: checkpoint))
+            for name in CLIPNames.ignorableBuffers where checkpoint.contains(name) { try checkpoint.markUsed(name) }
         default:
             throw ModelError.unsupportedModelType(modelType)
         }
@@ -44,6 +55,8 @@ public struct LoadedModel: Sendable {
     public var embeddingDimension: Int {
         switch network {
         case .clip(let m): return m.config.projectionDim
+        case .xclip(let m): return m.config.projectionDim
+        case .stas(let m): return m.config.projectionDim
         }
     }
 
@@ -51,6 +64,8 @@ public struct LoadedModel: Sendable {
     public var imageSize: Int {
         switch network {
         case .clip(let m): return m.config.vision.imageSize
+        case .xclip(let m): return m.config.vision.imageSize
+        case .stas(let m): return m.config.vision.imageSize
         }
     }
 
@@ -64,6 +79,8 @@ public struct LoadedModel: Sendable {
         let batch = tokenize(texts)
         switch network {
         case .clip(let m): return try m.textFeatures(inputIDs: batch.inputIDs, attentionMask: batch.attentionMask)
+        case .xclip(let m): return try m.textFeatures(inputIDs: batch.inputIDs, attentionMask: batch.attentionMask)
+        case .stas(let m): return try m.textFeatures(inputIDs: batch.inputIDs, attentionMask: batch.attentionMask)
         }
     }
 
@@ -77,6 +94,12 @@ public struct LoadedModel: Sendable {
             for i in 0..<t { for j in 0..<p { video.data[j] += frames.data[i * p + j] } }
             for j in 0..<p { video.data[j] /= Float(max(t, 1)) }
             return (video, frames)
+        case .xclip(let m):
+            let out = try m.video(pixels.reshaped([1] + pixels.shape))  // one clip of T frames
+            return (out.videoEmbeds.reshaped([out.videoEmbeds.count]), out.frameEmbeds)
+        case .stas(let m):
+            let out = try m.video(pixels.reshaped([1] + pixels.shape))
+            return (out.videoEmbeds.reshaped([out.videoEmbeds.count]), out.frameEmbeds)
         }
     }
 }

@@ -10,7 +10,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unsupportedModelType(type):
-            return "unsupported model_type \"\(type)\" (supported: clip)"
+            return "unsupported model_type \"\(type)\" (supported: clip, xclip, stas-clip)"
         case let .invalidConfig(path, detail):
             return "\(path): \(detail)"
         case let .badInputShape(name, shape, expected):

@@ -28,40 +28,76 @@ struct LayerNorm: Sendable {
     func callAsFunction(_ x: Tensor) -> Tensor { Kernels.layerNorm(x, weight: weight, bias: bias, eps: eps) }
 }
 
-// MARK: - Encoder layer
+// MARK: - Attention block
 
-/// CLIP's pre-LN transformer layer:
-/// x ← x + out(MHA(LN₁(x))), then x ← x + fc₂(act(fc₁(LN₂(x)))).
-struct EncoderLayer: Sendable {
-    let layerNorm1: LayerNorm
+/// The pre-LN attention half of a CLIP layer: x + out(MHA(LN(x))).
+struct AttentionBlock: Sendable {
+    let layerNorm: LayerNorm
     let q: Linear, k: Linear, v: Linear, out: Linear  // each (D, D)
-    let layerNorm2: LayerNorm
-    let fc1: Linear  // (I, D)
-    let fc2: Linear  // (D, I)
     let heads: Int
-    let activation: Kernels.Activation
 
-    /// The attention half alone: x `(B·L, D)` → x + attention, a new tensor.
-    func attentionBlock(_ x: Tensor, batch: Int, sequence: Int, mask: Kernels.AttentionMask) -> Tensor {
-        let h = layerNorm1(x)                                        // (B·L, D)
+    /// x `(B·L, D)`, B independent sequences of L tokens → a new `(B·L, D)`.
+    func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, mask: Kernels.AttentionMask = .none) -> Tensor {
+        let h = layerNorm(x)                                         // (B·L, D)
         let a = Kernels.attention(q: q(h), k: k(h), v: v(h), batch: batch, sequence: sequence,
                                   heads: heads, mask: mask)          // (B·L, D)
         let y = out(a)                                               // (B·L, D)
         Kernels.addInPlace(y, x)
         return y
     }
+}
 
-    /// The MLP half alone: x `(R, D)` → x + MLP(LN₂(x)), a new tensor.
-    func mlpBlock(_ x: Tensor) -> Tensor {
-        let h = fc1(layerNorm2(x))                                   // (R, I)
+// MARK: - MLP block
+
+/// The pre-LN feed-forward half of a CLIP layer: x + fc₂(act(fc₁(LN(x)))).
+struct MLPBlock: Sendable {
+    let layerNorm: LayerNorm
+    let fc1: Linear  // (I, D)
+    let fc2: Linear  // (D, I)
+    let activation: Kernels.Activation
+
+    /// x `(R, D)` → a new `(R, D)`.
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        let h = fc1(layerNorm(x))                                    // (R, I)
         Kernels.activate(h, activation)
         let y = fc2(h)                                               // (R, D)
         Kernels.addInPlace(y, x)
         return y
     }
+}
+
+// MARK: - Encoder layer
+
+/// CLIP's pre-LN transformer layer: the attention block, then the MLP block.
+struct EncoderLayer: Sendable {
+    let attention: AttentionBlock
+    let mlp: MLPBlock
 
     /// x `(B·L, D)` → `(B·L, D)`.
     func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, mask: Kernels.AttentionMask = .none) -> Tensor {
-        mlpBlock(attentionBlock(x, batch: batch, sequence: sequence, mask: mask))
+        mlp(attention(x, batch: batch, sequence: sequence, mask: mask))
+    }
+}
+
+// MARK: - Patch embedding
+
+/// A ViT's input: [class; patches] + positions.
+struct PatchEmbedding: Sendable {
+    let patchWeight: Tensor        // (D, C, patch, patch)
+    let classEmbedding: Tensor     // (D)
+    let positionEmbedding: Tensor  // (N+1, D)
+
+    /// pixels `(B, C, S, S)` → `(B·(N+1), D)`.
+    func callAsFunction(_ pixels: Tensor) -> Tensor {
+        let b = pixels.shape[0], l = positionEmbedding.shape[0], d = classEmbedding.count
+        let patches = Kernels.patchEmbed(pixels, weight: patchWeight)  // (B, N, D)
+        let x = Tensor(uninitialized: [b * l, d])
+        for i in 0..<b {
+            let image = x.data + i * l * d
+            image.update(from: classEmbedding.data, count: d)
+            (image + d).update(from: patches.data + i * (l - 1) * d, count: (l - 1) * d)
+            for j in 0..<(l * d) { image[j] += positionEmbedding.data[j] }
+        }
+        return x
     }
 }

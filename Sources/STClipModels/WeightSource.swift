@@ -19,18 +19,47 @@ extension WeightSource {
         LayerNorm(weight: try tensor(name + ".weight", shape: [dim]), bias: try tensor(name + ".bias", shape: [dim]), eps: eps)
     }
 
+    /// A pre-LN attention block: `layerNorm` and the q/k/v/out projections under `attention`.
+    func attentionBlock(layerNorm: String, attention: String, dim: Int, heads: Int, eps: Float) throws -> AttentionBlock {
+        AttentionBlock(
+            layerNorm: try self.layerNorm(layerNorm, dim: dim, eps: eps),
+            q: try linear(attention + ".q_proj", out: dim, in: dim),
+            k: try linear(attention + ".k_proj", out: dim, in: dim),
+            v: try linear(attention + ".v_proj", out: dim, in: dim),
+            out: try linear(attention + ".out_proj", out: dim, in: dim),
+            heads: heads)
+    }
+
     /// One pre-LN encoder layer of width `dim` with an MLP of width `intermediate`.
     func encoderLayer(_ names: EncoderLayerNames, dim: Int, intermediate: Int, heads: Int,
                       activation: Kernels.Activation, eps: Float) throws -> EncoderLayer {
         EncoderLayer(
-            layerNorm1: try layerNorm(names.layerNorm1, dim: dim, eps: eps),
-            q: try linear(names.qProj, out: dim, in: dim),
-            k: try linear(names.kProj, out: dim, in: dim),
-            v: try linear(names.vProj, out: dim, in: dim),
-            out: try linear(names.outProj, out: dim, in: dim),
-            layerNorm2: try layerNorm(names.layerNorm2, dim: dim, eps: eps),
-            fc1: try linear(names.fc1, out: intermediate, in: dim),
-            fc2: try linear(names.fc2, out: dim, in: intermediate),
-            heads: heads, activation: activation)
+            attention: try attentionBlock(layerNorm: names.layerNorm1, attention: names.selfAttention, dim: dim, heads: heads, eps: eps),
+            mlp: MLPBlock(
+                layerNorm: try layerNorm(names.layerNorm2, dim: dim, eps: eps),
+                fc1: try linear(names.fc1, out: intermediate, in: dim),
+                fc2: try linear(names.fc2, out: dim, in: intermediate),
+                activation: activation))
+    }
+
+    /// Class token, patch and position embeddings of a ViT under `names`.
+    func patchEmbedding(_ names: PatchEmbeddingNames, config c: CLIPVisionConfig) throws -> PatchEmbedding {
+        PatchEmbedding(
+            patchWeight: try tensor(names.patchEmbedding, shape: [c.hiddenSize, c.channels, c.patchSize, c.patchSize]),
+            classEmbedding: try tensor(names.classEmbedding, shape: [c.hiddenSize]),
+            positionEmbedding: try tensor(names.positionEmbedding, shape: [c.tokens, c.hiddenSize]))
+    }
+}
+
+extension WeightSource {
+    /// The multi-frame integration transformer under `names`, for clips of `frames` frames.
+    func multiframeIntegration(_ names: MultiframeIntegrationNames, config c: MITConfig, frames: Int,
+                               activation: Kernels.Activation, eps: Float) throws -> MultiframeIntegration {
+        MultiframeIntegration(
+            positionEmbedding: try tensor(names.positionEmbedding, shape: [1, frames, c.hiddenSize]),
+            layers: try (0..<c.layers).map {
+                try encoderLayer(names.layer($0), dim: c.hiddenSize, intermediate: c.intermediateSize, heads: c.heads,
+                                 activation: activation, eps: eps)
+            })
     }
 }

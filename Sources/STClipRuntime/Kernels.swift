@@ -35,6 +35,16 @@ public enum Kernels {
                    beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
     }
 
+    /// y = x · W — x `(…, K)`, W `(K, N)` (a bare parameter matrix, not a Linear's `(out, in)`).
+    public static func matmul(_ x: Tensor, _ w: Tensor) -> Tensor {
+        let k = w.shape[0], n = w.shape[1]
+        precondition(w.rank == 2 && x.shape.last == k, "matmul: \(x.shape) · \(w.shape)")
+        let rows = x.count / max(k, 1)
+        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [n])
+        BLAS.sgemm(m: rows, n: n, k: k, a: x.data, lda: k, b: w.data, ldb: n, c: y.data, ldc: n)
+        return y
+    }
+
     // MARK: - Layer norm
 
     /// y = (x − mean) / sqrt(var + eps) · γ + β over the last dimension — x `(…, D)`, γ, β `(D)`.
@@ -157,14 +167,17 @@ public enum Kernels {
 
     /// Multi-head scaled dot-product attention.
     ///
-    /// q, k, v `(B·L, D)` with D = heads · headDim, heads side by side in the feature dimension
-    /// (as after the q/k/v projections) → `(B·L, D)`, each head's output in its own columns.
-    /// For each sequence b and head h: O = softmax(Q Kᵀ / √headDim + mask) V.
-    public static func attention(q: Tensor, k: Tensor, v: Tensor, batch: Int, sequence l: Int,
+    /// q `(B·Lq, D)`, k and v `(B·Lk, D)` with D = heads · headDim, heads side by side in the feature
+    /// dimension (as after the q/k/v projections) → `(B·Lq, D)`, each head's output in its own
+    /// columns. For each sequence b and head h: O = softmax(Q Kᵀ / √headDim + mask) V.
+    /// `keySequence` defaults to `sequence` (self-attention); a causal mask needs the two equal.
+    public static func attention(q: Tensor, k: Tensor, v: Tensor, batch: Int, sequence l: Int, keySequence: Int? = nil,
                                  heads: Int, mask: AttentionMask = .none) -> Tensor {
         let d = q.shape.last ?? 0
-        precondition(q.count == batch * l * d && k.count == q.count && v.count == q.count && d % heads == 0,
-                     "attention: q \(q.shape) k \(k.shape) v \(v.shape) batch \(batch) L \(l) heads \(heads)")
+        let lk = keySequence ?? l
+        precondition(q.count == batch * l * d && k.count == batch * lk * d && v.count == k.count && d % heads == 0
+                     && (!mask.causal || lk == l),
+                     "attention: q \(q.shape) k \(k.shape) v \(v.shape) batch \(batch) L \(l)/\(lk) heads \(heads)")
         let hd = d / heads
         let out = Tensor(uninitialized: [batch * l, d])
         let scale = 1 / Float(hd).squareRoot()
@@ -172,24 +185,24 @@ public enum Kernels {
         // Sequences are independent: split them over the cores, each with its own score buffer.
         // The per-head GEMMs are far below OpenBLAS's threading threshold, so each runs on its caller.
         Parallel.forEachChunk(count: batch, grain: 1) { sequences in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: l * l)  // (L, L)
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: l * lk)  // (Lq, Lk)
             defer { scores.deallocate() }
             for b in sequences {
-                let valid = mask.keyLengths.map { Swift.min(Swift.max($0[b], 0), l) } ?? l
+                let valid = mask.keyLengths.map { Swift.min(Swift.max($0[b], 0), lk) } ?? lk
                 for h in 0..<heads {
-                    let base = b * l * d + h * hd
+                    let qBase = b * l * d + h * hd, kBase = b * lk * d + h * hd
                     // S = Q_bh · K_bhᵀ / √hd; the head's columns are reached through lda = D.
-                    BLAS.sgemm(transB: true, m: l, n: l, k: hd, alpha: scale,
-                               a: qp + base, lda: d, b: kp + base, ldb: d, c: scores, ldc: l)
-                    if mask.causal || valid < l {
+                    BLAS.sgemm(transB: true, m: l, n: lk, k: hd, alpha: scale,
+                               a: qp + qBase, lda: d, b: kp + kBase, ldb: d, c: scores, ldc: lk)
+                    if mask.causal || valid < lk {
                         for i in 0..<l {
                             let firstMasked = mask.causal ? Swift.min(i + 1, valid) : valid
-                            if firstMasked < l { (scores + i * l + firstMasked).update(repeating: -.infinity, count: l - firstMasked) }
+                            if firstMasked < lk { (scores + i * lk + firstMasked).update(repeating: -.infinity, count: lk - firstMasked) }
                         }
                     }
-                    softmaxRows(scores, rows: l, cols: l)
-                    // O_bh (L×hd) = P · V_bh, written into the head's columns of the output.
-                    BLAS.sgemm(m: l, n: hd, k: l, a: scores, lda: l, b: vp + base, ldb: d, c: op + base, ldc: d)
+                    softmaxRows(scores, rows: l, cols: lk)
+                    // O_bh (Lq×hd) = P · V_bh, written into the head's columns of the output.
+                    BLAS.sgemm(m: l, n: hd, k: lk, a: scores, lda: lk, b: vp + kBase, ldb: d, c: op + qBase, ldc: d)
                 }
             }
         }

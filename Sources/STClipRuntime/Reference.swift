@@ -67,19 +67,19 @@ public enum Reference {
         x.map { v in Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot()))) }
     }
 
-    /// Multi-head attention on (B·L, D) inputs, one head and one query at a time.
-    public static func attention(q: [Float], k: [Float], v: [Float], batch: Int, sequence l: Int, dim d: Int,
-                                 heads: Int, causal: Bool, keyLengths: [Int]?) -> [Float] {
-        let hd = d / heads
+    /// Multi-head attention on q (B·Lq, D), k and v (B·Lk, D), one head and one query at a time.
+    public static func attention(q: [Float], k: [Float], v: [Float], batch: Int, sequence l: Int, keySequence: Int? = nil,
+                                 dim d: Int, heads: Int, causal: Bool, keyLengths: [Int]?) -> [Float] {
+        let hd = d / heads, lk = keySequence ?? l
         var out = [Float](repeating: 0, count: batch * l * d)
         for b in 0..<batch {
-            let valid = keyLengths?[b] ?? l
+            let valid = keyLengths?[b] ?? lk
             for h in 0..<heads {
                 for i in 0..<l {
-                    var scores = [Double](repeating: -.infinity, count: l)
-                    for j in 0..<l where j < valid && (!causal || j <= i) {
+                    var scores = [Double](repeating: -.infinity, count: lk)
+                    for j in 0..<lk where j < valid && (!causal || j <= i) {
                         var s = 0.0
-                        for e in 0..<hd { s += Double(q[(b * l + i) * d + h * hd + e]) * Double(k[(b * l + j) * d + h * hd + e]) }
+                        for e in 0..<hd { s += Double(q[(b * l + i) * d + h * hd + e]) * Double(k[(b * lk + j) * d + h * hd + e]) }
                         scores[j] = s / Double(hd).squareRoot()
                     }
                     let m = scores.max() ?? 0
@@ -88,7 +88,7 @@ public enum Reference {
                     let total = e.reduce(0, +)
                     for c in 0..<hd {
                         var s = 0.0
-                        for j in 0..<l { s += e[j] / total * Double(v[(b * l + j) * d + h * hd + c]) }
+                        for j in 0..<lk { s += e[j] / total * Double(v[(b * lk + j) * d + h * hd + c]) }
                         out[(b * l + i) * d + h * hd + c] = Float(s)
                     }
                 }

@@ -10,35 +10,28 @@ import XCTest
 /// projected embeddings and the logits. Each comparison prints its max abs error.
 final class CLIPParityTests: XCTestCase {
     static let fixtures = ["tiny-p32", "tiny-p16-odd", "tiny-legacy-eos"]
-    // Float32 through a handful of layers: errors are ~1e-6; 2e-5 leaves room for BLAS kernels.
-    static let atol: Float = 2e-5, rtol: Float = 1e-4
 
+    /// A CLIP fixture and its network.
     struct Fixture {
-        let model: LoadedModel
+        let parity: ParityFixture
         let clip: CLIPModel
-        let reference: SafetensorsFile
-        let texts: [String]
-        let inputIDs: [[Int]]
-        let attentionMask: [[Int]]
+        var model: LoadedModel { parity.model }
+        var texts: [String] { parity.texts }
+        var inputIDs: [[Int]] { parity.inputIDs }
+        var attentionMask: [[Int]] { parity.attentionMask }
 
         init(_ name: String) throws {
-            let directory = fixtureURL("clip").appendingPathComponent(name)
-            model = try LoadedModel.load(directory: directory.path)
-            guard case .clip(let clip) = model.network else { throw XCTSkip("not a CLIP fixture") }
+            parity = try ParityFixture("clip", name)
+            guard case .clip(let clip) = parity.model.network else { throw XCTSkip("not a CLIP fixture") }
             self.clip = clip
-            reference = try SafetensorsFile(path: directory.appendingPathComponent("reference.safetensors").path)
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("reference.json"))) as! [String: Any]
-            texts = json["texts"] as! [String]
-            inputIDs = json["input_ids"] as! [[Int]]
-            attentionMask = json["attention_mask"] as! [[Int]]
         }
 
-        func expected(_ name: String) throws -> Tensor { try reference.tensor(name) }
+        func expected(_ name: String) throws -> Tensor { try parity.expected(name) }
     }
 
     func compare(_ actual: Tensor, _ expected: Tensor, _ what: String) {
         XCTAssertEqual(actual.shape, expected.shape, "\(what): shape")
-        assertClose(actual.toArray(), expected.toArray(), atol: Self.atol, rtol: Self.rtol, what)
+        assertClose(actual.toArray(), expected.toArray(), atol: ParityFixture.atol, rtol: ParityFixture.rtol, what)
     }
 
     func testTokenizerMatchesTransformersOnTheTinyVocabulary() throws {

@@ -87,6 +87,24 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    func testCrossAttentionWithDifferentKeyLength() {
+        let (batch, lq, lk, d, heads) = (2, 5, 9, 16, 2)
+        let q = randomValues(batch * lq * d, seed: 21, range: -2...2)
+        let k = randomValues(batch * lk * d, seed: 22, range: -2...2), v = randomValues(batch * lk * d, seed: 23)
+        let out = Kernels.attention(q: Tensor(shape: [batch * lq, d], values: q), k: Tensor(shape: [batch * lk, d], values: k),
+                                    v: Tensor(shape: [batch * lk, d], values: v), batch: batch, sequence: lq, keySequence: lk, heads: heads)
+        let ref = Reference.attention(q: q, k: k, v: v, batch: batch, sequence: lq, keySequence: lk, dim: d, heads: heads,
+                                      causal: false, keyLengths: nil)
+        assertClose(out.toArray(), ref, atol: 1e-5, "cross-attention Lq=\(lq) Lk=\(lk)")
+    }
+
+    func testMatmulAgainstReference() {
+        let (m, k, n) = (13, 21, 17)
+        let a = randomValues(m * k, seed: 24), b = randomValues(k * n, seed: 25)
+        assertClose(Kernels.matmul(Tensor(shape: [m, k], values: a), Tensor(shape: [k, n], values: b)).toArray(),
+                    Reference.matmul(a, b, m: m, n: n, k: k), atol: 1e-5, "matmul")
+    }
+
     func testPatchEmbedDropsTrailingPixels() {
         let (b, c, h, w, d, p) = (2, 3, 35, 29, 5, 8)
         let x = randomValues(b * c * h * w, seed: 14), wt = randomValues(d * c * p * p, seed: 15)

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import STClipModels
+import STClipRuntime
+
+/// Times one clip through the three families at ViT-B/32 size with random weights: plain CLIP
+/// (frame average), X-CLIP's `get_video_features` and stas-clip's video embedding. Prints one JSON
+/// line per family plus stas-clip's cost relative to CLIP.
+struct VideoModelsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "video-models")
+
+    @Option(help: "Frames per clip.") var frames = 8
+    @Option(help: "Timed runs after one warm-up.") var iterations = 10
+    @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        BLAS.threads = threads
+        let pixels = try RandomWeights(seed: 1, scale: 1).tensor("pixels", shape: [1, frames, 3, 224, 224])
+
+        let clip = try CLIPVisionTower(config: CLIPVisionConfig(), weights: RandomWeights())
+        let clipMS = try time { _ = try clip.forward(pixels.reshaped(Array(pixels.shape.dropFirst()))) }
+        report("clip-b32", clipMS)
+
+        var x = XCLIPConfig()
+        x.frames = frames
+        let xclip = try XCLIPModel(config: x, weights: RandomWeights())
+        report("xclip-b32", try time { _ = try xclip.video(pixels) })
+
+        var s = STASCLIPConfig()
+        s.frames = frames
+        s.auxHead = .none
+        let stas = try STASCLIPModel(config: s, weights: RandomWeights())
+        let stasMS = try time { _ = try stas.video(pixels) }
+        report("stas-clip-b32", stasMS)
+        print("{\"stas_over_clip\": \(stasMS / clipMS)}")
+    }
+
+    /// Median milliseconds of `iterations` runs after one warm-up.
+    func time(_ body: () throws -> Void) throws -> Double {
+        try body()
+        var times: [Double] = []
+        for _ in 0..<iterations {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    func report(_ model: String, _ ms: Double) {
+        print("{\"impl\": \"stclip\", \"model\": \"\(model)\", \"median_ms\": \(ms), \"frames\": \(frames), \"threads\": \(threads)}")
+    }
+}

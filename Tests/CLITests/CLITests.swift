@@ -1,0 +1,109 @@
+import Foundation
+import STClipCheckpoint
+import STClipRuntime
+import STClipTestSupport
+import XCTest
+
+/// The `stclip` binary as a user runs it: JSON on stdout, one line on stderr and a non-zero exit
+/// status on failure.
+final class CLITests: XCTestCase {
+    struct Run {
+        let status: Int32
+        let stdout: Data
+        let stderr: String
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: stdout)) as? [String: Any] ?? [:] }
+    }
+
+    /// The binary SwiftPM built beside the test bundle.
+    static let binary: URL = {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [dir, dir.deletingLastPathComponent()].map { $0.appendingPathComponent("stclip") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }()
+
+    func stclip(_ arguments: String...) throws -> Run { try stclip(arguments) }
+
+    func stclip(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    let model = fixtureURL("clip").appendingPathComponent("tiny-p16-odd")
+
+    private func reference() throws -> (SafetensorsFile, [String: Any]) {
+        (try SafetensorsFile(path: model.appendingPathComponent("reference.safetensors").path),
+         try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("reference.json"))) as! [String: Any])
+    }
+
+    func testTokenizeGivesTransformersIDsWithoutPadding() throws {
+        let (_, json) = try reference()
+        let texts = json["texts"] as! [String]
+        let ids = json["input_ids"] as! [[Int]], mask = json["attention_mask"] as! [[Int]]
+        let run = try stclip(["tokenize", "--model", model.path] + texts)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let expected = zip(ids, mask).map { row, m in Array(row.prefix(m.reduce(0, +))) }
+        XCTAssertEqual(run.json["input_ids"] as? [[Int]], expected)
+    }
+
+    func testEmbedTextMatchesGetTextFeatures() throws {
+        let (ref, json) = try reference()
+        let run = try stclip(["embed-text", "--model", model.path, "--threads", "1"] + (json["texts"] as! [String]))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let embeds = try XCTUnwrap(run.json["text_embeds"] as? [[Double]])
+        assertClose(embeds.joined().map(Float.init), try ref.tensor("text_embeds").toArray(), atol: 2e-5, "CLI text_embeds")
+    }
+
+    func testEmbedVideoMatchesImageFeaturesAndTheirMean() throws {
+        let (ref, _) = try reference()
+        let pixels = FileManager.default.temporaryDirectory.appendingPathComponent("stclip-pixels-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: pixels) }
+        try NPY.write(try ref.tensor("pixel_values"), to: pixels)
+        let run = try stclip("embed-video", "--model", model.path, "--pixels", pixels.path)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let frames = try XCTUnwrap(run.json["frame_embeds"] as? [[Double]])
+        let video = try XCTUnwrap(run.json["video_embeds"] as? [Double])
+        assertClose(frames.joined().map(Float.init), try ref.tensor("image_embeds").toArray(), atol: 2e-5, "CLI frame_embeds")
+        assertClose(video.map(Float.init), try ref.tensor("video_embeds").toArray(), atol: 2e-5, "CLI video_embeds")
+    }
+
+    func testErrorsAreOneLineOnStderrWithNonZeroStatus() throws {
+        let missing = try stclip("embed-text", "--model", "/nonexistent/model", "hello")
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stdout.isEmpty)
+        XCTAssertTrue(missing.stderr.contains("/nonexistent/model"), missing.stderr)
+
+        let notNPY = FileManager.default.temporaryDirectory.appendingPathComponent("stclip-bad-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: notNPY) }
+        try Data("not a numpy file".utf8).write(to: notNPY)
+        let bad = try stclip("embed-video", "--model", model.path, "--pixels", notNPY.path)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("not a valid .npy"), bad.stderr)
+
+        let wrongShape = FileManager.default.temporaryDirectory.appendingPathComponent("stclip-shape-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: wrongShape) }
+        try NPY.write(Tensor(zeros: [2, 3, 5, 5]), to: wrongShape)
+        let shape = try stclip("embed-video", "--model", model.path, "--pixels", wrongShape.path)
+        XCTAssertNotEqual(shape.status, 0)
+        XCTAssertTrue(shape.stderr.contains("pixel_values"), shape.stderr)
+
+        let threads = try stclip("embed-text", "--model", model.path, "--threads", "0", "x")
+        XCTAssertNotEqual(threads.status, 0)
+        XCTAssertTrue(threads.stderr.contains("--threads"), threads.stderr)
+    }
+
+    func testVersionReportsNativeLibraries() throws {
+        let run = try stclip("version")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue((run.json["blas"] as? String ?? "").contains("OpenBLAS"))
+        XCTAssertTrue((run.json["ffmpeg"] as? String ?? "").contains("libavformat"))
+    }
+}

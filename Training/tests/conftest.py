@@ -1,0 +1,79 @@
+"""Shared tiny checkpoints for the stas-clip tests (run by hand: python -m pytest Training/tests)."""
+import json
+import os
+import shutil
+import sys
+
+import pytest
+import torch
+from transformers import CLIPConfig, CLIPModel
+
+TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, TRAINING)
+ROOT = os.path.dirname(TRAINING)
+# The tiny BPE vocabulary (byte alphabet + 300 CLIP merges, 814 ids, EOS = 813) of the CLIP fixtures.
+TOKENIZER_SOURCE = os.path.join(ROOT, "Tests", "Fixtures", "clip", "tiny-p32")
+
+FRAMES = 3
+IMAGE = 32
+TEXT = dict(hidden_size=32, intermediate_size=48, num_hidden_layers=1, num_attention_heads=2, vocab_size=814,
+            bos_token_id=812, eos_token_id=813, pad_token_id=813)
+# Odd head dim (36 / 4 = 9) and a shift of floor(36 / 8) = 4 channels.
+VISION = dict(hidden_size=36, intermediate_size=52, num_hidden_layers=2, num_attention_heads=4, image_size=IMAGE,
+              patch_size=16, hidden_act="gelu", layer_norm_eps=1e-6)
+PROJECTION = 20
+# Sizes of the new modules small enough for the tiny widths above.
+SMALL = dict(num_frames=FRAMES, mit_num_attention_heads=2, mit_intermediate_size=40, aux_dim=10,
+             aux_intermediate_size=44, aux_num_attention_heads=3, aux_labels=["guitar", "bike", "tango"])
+
+
+def clip_config() -> CLIPConfig:
+    return CLIPConfig(text_config=TEXT, vision_config=VISION, projection_dim=PROJECTION)
+
+
+def perturb(model: torch.nn.Module, seed: int) -> None:
+    """Every parameter + N(0, 0.05²), so zero biases and identity norms cannot hide a mistake."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn(p.shape, generator=generator) * 0.05)
+
+
+@pytest.fixture(scope="session")
+def clip_dir(tmp_path_factory) -> str:
+    """A tiny random HF CLIP checkpoint directory with tokenizer and preprocessor files."""
+    directory = str(tmp_path_factory.mktemp("tiny-clip"))
+    torch.manual_seed(0)
+    model = CLIPModel(clip_config()).eval()
+    perturb(model, 1)
+    model.save_pretrained(directory)
+    for name in ("vocab.json", "merges.txt", "tokenizer_config.json"):
+        shutil.copyfile(os.path.join(TOKENIZER_SOURCE, name), os.path.join(directory, name))
+    with open(os.path.join(directory, "special_tokens_map.json"), "w") as f:
+        json.dump({"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>",
+                   "unk_token": "<|endoftext|>"}, f)
+    with open(os.path.join(os.path.join(TOKENIZER_SOURCE, "preprocessor_config.json"))) as f:
+        preprocessor = json.load(f)
+    preprocessor.update(crop_size={"height": IMAGE, "width": IMAGE}, size={"shortest_edge": IMAGE})
+    with open(os.path.join(directory, "preprocessor_config.json"), "w") as f:
+        json.dump(preprocessor, f)
+    return directory
+
+
+@pytest.fixture
+def pixels() -> torch.Tensor:
+    """Two clips of FRAMES frames: (2, T, 3, S, S)."""
+    return torch.randn(2, FRAMES, 3, IMAGE, IMAGE, generator=torch.Generator().manual_seed(7))
+
+
+@pytest.fixture
+def text_ids() -> tuple[torch.Tensor, torch.Tensor]:
+    """Four texts of different lengths, EOS-terminated and EOS-padded, with their attention mask."""
+    generator = torch.Generator().manual_seed(8)
+    ids = torch.full((4, 9), 813)
+    mask = torch.zeros(4, 9, dtype=torch.long)
+    for row, length in enumerate((9, 5, 3, 7)):
+        ids[row, 0] = 812
+        ids[row, 1:length - 1] = torch.randint(0, 812, (length - 2,), generator=generator)
+        mask[row, :length] = 1
+    return ids, mask
