@@ -134,13 +134,7 @@ struct EvalCommand: ParsableCommand {
     /// `--frames`, checked against what X-CLIP and stas-clip were built for (their temporal layers
     /// have one position per frame); CLIP's frame average takes any count and defaults to 8.
     private func framesPerClip(_ model: LoadedModel) throws(EvalError) -> Int {
-        let required: Int?
-        switch model.network {
-        case .clip: required = nil
-        case .xclip(let m): required = m.config.frames
-        case .stas(let m): required = m.config.frames
-        }
-        guard let required else { return frames ?? 8 }
+        guard let required = model.requiredFrames else { return frames ?? 8 }
         if let frames, frames != required { throw .framesMismatch(modelType: model.modelType, required: required, given: frames) }
         return required
     }
