@@ -112,8 +112,11 @@ def pyav_straight(path):
 
 
 def stclip(binary, path, threads, out, cpu=False):
+    # The CLI links OpenBLAS for its model commands; its thread pool would otherwise start and spin
+    # beside the decoder although sample-frames does no linear algebra.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     result = subprocess.run([binary, "sample-frames", str(path), "--frames", str(T), "--threads", str(threads), "--out", str(out)],
-                            check=True, capture_output=True, text=True)
+                            check=True, capture_output=True, text=True, env=env)
     timing = json.loads(result.stdout)["timing"]
     if cpu:
         return timing["processCPUSeconds"]
