@@ -43,6 +43,11 @@ let package = Package(
         .target(name: "STClipTokenizer"),
         .target(name: "STClipVideo", dependencies: ["CFFmpeg", "STClipRuntime"]),
         .target(name: "STClipModels", dependencies: ["STClipRuntime", "STClipCheckpoint", "STClipTokenizer"]),
+        // Built-in label sets: official class names and descriptions, built by Scripts/labelsets/build.py.
+        .target(name: "STClipLabelSets", dependencies: ["STClipModels"], resources: [.copy("Data")]),
+        // Runtime class descriptions from an OpenAI-compatible chat-completions endpoint.
+        .target(name: "STClipPrompts"),
+
         .target(name: "STClipService", dependencies: [
             "STClipModels", "STClipVideo",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -63,7 +68,7 @@ let package = Package(
 
         // MARK: - Executables
         .executableTarget(name: "STClipCLI", dependencies: [
-            "STClipModels", "STClipVideo", "STClipService",
+            "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts", "STClipService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "STClipBench", dependencies: [
@@ -82,6 +87,10 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["STClipModels", "STClipTestSupport"]),
         .testTarget(name: "VideoTests", dependencies: ["STClipVideo"]),
         .testTarget(name: "CLITests", dependencies: ["STClipCLI", "STClipTestSupport"]),
+        .testTarget(name: "LabelSetTests", dependencies: ["STClipLabelSets", "STClipTokenizer", "STClipTestSupport"]),
+        .testTarget(name: "ClassEmbeddingTests", dependencies: ["STClipModels", "STClipTestSupport"]),
+        .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI"]),
+        .testTarget(name: "EvalTests", dependencies: ["STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "ServiceTests", dependencies: [
             "STClipService", "STClipModels", "STClipVideo",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -14,6 +14,9 @@ prints the median wall time of:
                  decode, preprocess; process start-up and writing the .npy excluded), at 1 and 2
                  decoder threads
 and the ratio of stclip to PyAV's faster strategy. PyAV's resize is Pillow's, on the same frames.
+Because a shared machine makes wall time noisy, it also prints CPU seconds of the same work: PyAV's
+faster strategy (this process's CPU time) and stclip at 1 thread (`processCPUSeconds` from its
+timing: the sampler's request, start-up and .npy writing excluded).
 Run it with nothing else busy on the machine, and quote `uptime` with the figures.
 """
 import argparse
@@ -108,10 +111,15 @@ def pyav_straight(path):
         return np.stack([preprocess(f.to_ndarray(format="rgb24")) for f in chosen])
 
 
-def stclip(binary, path, threads, out):
+def stclip(binary, path, threads, out, cpu=False):
+    # The CLI links OpenBLAS for its model commands; its thread pool would otherwise start and spin
+    # beside the decoder although sample-frames does no linear algebra.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     result = subprocess.run([binary, "sample-frames", str(path), "--frames", str(T), "--threads", str(threads), "--out", str(out)],
-                            check=True, capture_output=True, text=True)
+                            check=True, capture_output=True, text=True, env=env)
     timing = json.loads(result.stdout)["timing"]
+    if cpu:
+        return timing["processCPUSeconds"]
     return sum(timing[k] for k in ("openSeconds", "scanSeconds", "decodeSeconds", "preprocessSeconds"))
 
 
@@ -124,6 +132,16 @@ def median_seconds(fn, runs):
     return statistics.median(times)
 
 
+def median_cpu(fn, runs):
+    """Median CPU seconds of `fn` in this process (PyAV decodes on the calling thread)."""
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scratch", default="/tmp/stclip-sampler-bench")
@@ -133,18 +151,23 @@ def main():
     scratch = pathlib.Path(args.scratch)
     make_videos(scratch)
     print(f"uptime: {os.popen('uptime').read().strip()}")
-    print(f"{'video':24} {'pyav-seek':>10} {'pyav-straight':>14} {'stclip-1t':>10} {'stclip-2t':>10} {'ratio-1t':>9} {'ratio-2t':>9}")
+    print(f"{'video':24} {'pyav-seek':>10} {'pyav-straight':>14} {'stclip-1t':>10} {'stclip-2t':>10} {'ratio-1t':>9} {'ratio-2t':>9}"
+          f" {'cpu-pyav':>9} {'cpu-1t':>8} {'cpu-ratio':>9}")
     for name in VIDEOS:
         path = scratch / name
         seek = median_seconds(lambda: pyav_seek(path), args.runs)
         straight = median_seconds(lambda: pyav_straight(path), args.runs)
         ours = {n: statistics.median(stclip(args.stclip, path, n, scratch / "out.npy") for _ in range(args.runs)) for n in (1, 2)}
         best = min(seek, straight)
+        faster = pyav_seek if seek < straight else pyav_straight
+        cpu_pyav = median_cpu(lambda: faster(path), args.runs)
+        cpu_ours = statistics.median(stclip(args.stclip, path, 1, scratch / "out.npy", cpu=True) for _ in range(args.runs))
         # Same frames, same pixels: stclip's tensor against PyAV's straight-through one.
         ours_pixels = np.load(scratch / "out.npy")[0]
         diff = np.abs(ours_pixels - pyav_straight(path)).max()
         print(f"{name:24} {seek * 1e3:8.0f}ms {straight * 1e3:12.0f}ms {ours[1] * 1e3:8.0f}ms {ours[2] * 1e3:8.0f}ms "
-              f"{ours[1] / best:8.2f}x {ours[2] / best:8.2f}x   max |stclip - pyav| {diff:.3g}")
+              f"{ours[1] / best:8.2f}x {ours[2] / best:8.2f}x {cpu_pyav * 1e3:7.0f}ms {cpu_ours * 1e3:6.0f}ms {cpu_ours / cpu_pyav:8.2f}x"
+              f"   max |stclip - pyav| {diff:.3g}")
 
 
 if __name__ == "__main__":

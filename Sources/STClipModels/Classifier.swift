@@ -40,23 +40,11 @@ public final class Classifier: @unchecked Sendable {
         guard !labels.isEmpty else {
             throw ModelError.badInputShape(name: "labels", shape: [0], expected: "at least one label")
         }
-        return try classify(pixels: pixels, labels: labels, classEmbeddings: try classEmbeddings(labels), topK: k)
-    }
-
-    /// Like `classify(pixels:labels:topK:)`, with the labels' class embeddings `(C, P)` given
-    /// (unnormalised, as `classEmbeddings` returns them), e.g. read back from a label store.
-    public func classify(pixels: Tensor, labels: [String], classEmbeddings text: Tensor, topK k: Int) throws -> Classification {
-        guard !labels.isEmpty else {
-            throw ModelError.badInputShape(name: "labels", shape: [0], expected: "at least one label")
-        }
-        guard text.shape == [labels.count, model.embeddingDimension] else {
-            throw ModelError.badInputShape(name: "class_embeddings", shape: text.shape,
-                                           expected: "(\(labels.count), \(model.embeddingDimension)): one row per label")
-        }
         let views = pixels.rank == 4 ? pixels.reshaped([1] + pixels.shape) : pixels
         guard views.rank == 5, views.shape[0] > 0 else {
             throw ModelError.badInputShape(name: "pixel_values", shape: pixels.shape, expected: "(views, frames, 3, size, size)")
         }
+        let text = try classEmbeddings(labels)                                     // (C, P)
         let logits = try viewLogits(views, text: text)                             // (V, C)
         let v = logits.shape[0], c = labels.count
         var meanScores = [Float](repeating: 0, count: c), meanLogits = [Float](repeating: 0, count: c)

@@ -69,6 +69,16 @@ public struct LoadedModel: Sendable {
         }
     }
 
+    /// The clip length the model was built for (X-CLIP's and stas-clip's temporal position
+    /// embeddings have one row per frame); nil for CLIP, whose frame average takes any length.
+    public var requiredFrames: Int? {
+        switch network {
+        case .clip: return nil
+        case .xclip(let m): return m.config.frames
+        case .stas(let m): return m.config.frames
+        }
+    }
+
     /// Texts → ids and mask, padded to the longest, as transformers' `tokenizer(texts, padding=True)`.
     public func tokenize(_ texts: [String]) -> (inputIDs: [[Int]], attentionMask: [[Int]]) {
         tokenizer.encodeBatch(texts, padTo: .longest)

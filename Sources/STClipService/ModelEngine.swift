@@ -26,12 +26,13 @@ public final class ModelEngine: InferenceEngine {
             throw .model("\(directory): preprocessor_config.json crops \(preprocessing.cropWidth)×\(preprocessing.cropHeight) "
                          + "but the vision tower takes \(model.imageSize)×\(model.imageSize)")
         }
-        let logitScale: Float, fixedFrames: Int?
+        let logitScale: Float
         switch model.network {
-        case .clip(let m): (logitScale, fixedFrames) = (m.logitScale, nil)
-        case .xclip(let m): (logitScale, fixedFrames) = (m.logitScale, m.config.frames)
-        case .stas(let m): (logitScale, fixedFrames) = (m.logitScale, m.config.frames)
+        case .clip(let m): logitScale = m.logitScale
+        case .xclip(let m): logitScale = m.logitScale
+        case .stas(let m): logitScale = m.logitScale
         }
+        let fixedFrames = model.requiredFrames
         similarityScale = Float(Foundation.exp(Double(logitScale)))
         info = ModelInfo(id: try ModelIdentity.compute(directory: directory), type: model.modelType,
                          embeddingDimension: model.embeddingDimension, defaultFrames: fixedFrames ?? 8, fixedFrames: fixedFrames)
@@ -59,15 +60,15 @@ public final class ModelEngine: InferenceEngine {
 
     public func classify(_ video: VideoSample, labels: [String], embeddings: [[Float]], topK: Int) throws -> [RankedLabel] {
         let p = info.embeddingDimension
-        let text = Tensor(uninitialized: [labels.count, p])
-        for (i, row) in embeddings.enumerated() where row.count == p {
-            row.withUnsafeBufferPointer { (text.data + i * p).update(from: $0.baseAddress!, count: p) }
-        }
         guard embeddings.count == labels.count, embeddings.allSatisfy({ $0.count == p }) else {
             throw ModelError.badInputShape(name: "class_embeddings", shape: [embeddings.count, embeddings.first?.count ?? 0],
                                            expected: "one \(p)-wide row per label")
         }
-        let result = try classifier.classify(pixels: video.pixels, labels: labels, classEmbeddings: text, topK: topK)
+        let text = Tensor(uninitialized: [labels.count, p])
+        for (i, row) in embeddings.enumerated() {
+            row.withUnsafeBufferPointer { (text.data + i * p).update(from: $0.baseAddress!, count: p) }
+        }
+        let result = try classifier.classify(pixels: video.pixels, classEmbeddings: text, labels: labels, topK: topK)
         return result.topK.map { RankedLabel(label: $0.label, score: $0.score, similarity: $0.logit / similarityScale) }
     }
 }

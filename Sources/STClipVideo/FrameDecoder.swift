@@ -51,7 +51,8 @@ final class FrameDecoder {
         var waiting: [Int64: Int] = [:]  // presentation ticks → shown index, for frames not yet delivered
         for i in wanted { waiting[timeline.shownKeys[i]] = i }
 
-        for target in wanted.sorted() {
+        let targets = wanted.sorted()
+        for (n, target) in targets.enumerated() {
             let key = timeline.shownKeys[target]
             guard waiting[key] != nil else { continue }
             let start = timeline.startPacket(forShown: target)
@@ -62,10 +63,18 @@ final class FrameDecoder {
                 }
                 (nextPacket, running, flushed, lastKey, hasPrevious) = (start, true, false, Int64.min, false)
             }
-            // Feed packets until the wanted frame, or a later one, comes out.
+            // Feed packets until the wanted frame, or a later one, comes out. Once its packet is in,
+            // the decoder is drained rather than fed further when the next frame wanted lies past a
+            // keyframe anyway (or no frame is wanted after it): packets decoded only to push the
+            // frame out of the reorder buffer would be thrown away by the seek.
+            let drainWhenSent = targets[(n + 1)...].first { waiting[timeline.shownKeys[$0]] != nil }
+                .map { timeline.startPacket(forShown: $0) } ?? Int.max
             while waiting[key] != nil && lastKey < key {
                 try reader.deadline.check()
-                if nextPacket < scan.packets.count {
+                if !flushed && nextPacket > timeline.shown[target] && (drainWhenSent == Int.max || drainWhenSent > nextPacket) {
+                    flushed = true
+                    try send(nil)
+                } else if nextPacket < scan.packets.count {
                     let packet = scan.packets[nextPacket].packet
                     let packetKey = timeline.packetKeys[nextPacket]
                     decoder.context.pointee.skip_frame = packetKey.map { waiting[$0] != nil } ?? true ? AVDISCARD_DEFAULT : AVDISCARD_NONREF

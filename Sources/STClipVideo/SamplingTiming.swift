@@ -8,6 +8,9 @@ public struct SamplingTiming: Sendable, Equatable, Codable {
     public var decodeSeconds: Double = 0
     /// Resizing, cropping and normalising.
     public var preprocessSeconds: Double = 0
+    /// CPU seconds the whole process used during the request, all threads together (decoder
+    /// threads included; so is anything else the process ran meanwhile, such as other requests).
+    public var processCPUSeconds: Double = 0
     /// Packets fed to the decoder.
     public var packetsDecoded: Int = 0
     /// Frames the decoder returned (frames skipped as unreferenced excluded).

@@ -2,7 +2,8 @@
 /// bounds: bytes before opening, streams and pixels before opening a decoder, duration after the
 /// packet scan, and time in the read callback, the demux loop and the decode loop.
 public struct VideoLimits: Sendable, Equatable {
-    /// Largest accepted input, in bytes (the buffer, or the file's size).
+    /// Largest accepted input, in bytes (the buffer, or the file's size). The video stream's
+    /// packets are held in memory for the length of a request, so this also bounds that memory.
     public var maxBytes: Int
     /// Largest accepted frame, width × height of the coded picture.
     public var maxPixels: Int

@@ -212,12 +212,6 @@ final class VideoReader {
     }
 }
 
-/// The video stream's packets in decode order, and their timeline.
-struct PacketScan {
-    let packets: [Packet]
-    let timeline: Timeline
-}
-
 /// FFmpeg's interrupt callback: non-zero stops blocking I/O and long demuxer loops.
 private func interruptCallback(_ opaque: UnsafeMutableRawPointer?) -> Int32 {
     guard let opaque else { return 0 }

@@ -75,6 +75,13 @@ public struct VideoSampler: Sendable {
                              presentationTimes: run.presentationTimes, video: run.video, timing: run.timing)
     }
 
+    /// `CLOCK_PROCESS_CPUTIME_ID`: CPU time of every thread of this process.
+    private static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
     private struct Run {
         var timestamps: [[Double]]
         var presentationTimes: [[Double]]
@@ -95,6 +102,7 @@ public struct VideoSampler: Sendable {
             throw .invalidRequest(detail: "\(options.views.crops) spatial crops (1 or 3 are supported)")
         }
         var timing = SamplingTiming()
+        let cpuAtStart = Self.processCPUSeconds()
         var clock = DispatchTime.now().uptimeNanoseconds
         func lap() -> Double {
             let now = DispatchTime.now().uptimeNanoseconds
@@ -137,6 +145,7 @@ public struct VideoSampler: Sendable {
         timing.framesDecoded = decoder.framesReceived
         timing.seeks = decoder.seeks
         timing.decodeErrors = decoder.decodeErrors
+        timing.processCPUSeconds = Self.processCPUSeconds() - cpuAtStart
 
         let video = VideoInfo(container: reader.containerName, codec: reader.codecName, width: size.width, height: size.height,
                               rotation: reader.rotation, frameCount: timeline.shown.count, startTime: timeline.start,

@@ -106,4 +106,36 @@ final class CLITests: XCTestCase {
         XCTAssertTrue((run.json["blas"] as? String ?? "").contains("OpenBLAS"))
         XCTAssertTrue((run.json["ffmpeg"] as? String ?? "").contains("libavformat"))
     }
+
+    func testClassifyAVideoFileAgreesWithItsSampledFrames() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stclip-classify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let video = dir.appendingPathComponent("clip.mp4"), npy = dir.appendingPathComponent("frames.npy")
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        ffmpeg.arguments = ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10", "-t", "2",
+                            "-pix_fmt", "yuv420p", video.path]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        let xclip = fixtureURL("xclip").appendingPathComponent("tiny-p32").path
+        let labels = ["a dog", "dancing", "riding a bike"]
+        let direct = try stclip(["classify", "--model", xclip, video.path, "--views", "4x3", "--top-k", "3", "--labels"] + labels)
+        XCTAssertEqual(direct.status, 0, direct.stderr)
+        // The same frames through sample-frames and --pixels give the same answer.
+        let sampled = try stclip("sample-frames", video.path, "--frames", "3", "--views", "4x3", "--model", xclip, "--out", npy.path)
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
+        let viaPixels = try stclip(["classify", "--model", xclip, "--pixels", npy.path, "--top-k", "3", "--labels"] + labels)
+        XCTAssertEqual(viaPixels.status, 0, viaPixels.stderr)
+        let a = try XCTUnwrap(direct.json["top_k"] as? [[String: Any]]), b = try XCTUnwrap(viaPixels.json["top_k"] as? [[String: Any]])
+        XCTAssertEqual(a.map { $0["label"] as? String }, b.map { $0["label"] as? String })
+        XCTAssertEqual(a.map { $0["score"] as? Double ?? -1 }, b.map { $0["score"] as? Double ?? -2 })
+
+        let wrongFrames = try stclip("classify", "--model", xclip, video.path, "--frames", "5", "--labels", "a dog")
+        XCTAssertNotEqual(wrongFrames.status, 0)
+        XCTAssertTrue(wrongFrames.stderr.contains("exactly 3 frames"), wrongFrames.stderr)
+        let both = try stclip("classify", "--model", xclip, video.path, "--pixels", npy.path, "--labels", "a dog")
+        XCTAssertNotEqual(both.status, 0)
+    }
 }

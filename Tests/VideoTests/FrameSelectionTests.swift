@@ -174,20 +174,11 @@ extension FrameSelectionTests {
         let options = SamplingOptions(frames: 5, views: .custom(clips: 2, crops: 3))
         let config = PreprocessorConfig(size: .shortestEdge(32), cropHeight: 24, cropWidth: 24)
         let serial = try quietSampler().sample(.data(data), options: options, preprocessing: config).pixels.toArray()
-        let results = Results(count: 4)
+        let results = ConcurrentResults(count: 4)
         DispatchQueue.concurrentPerform(iterations: 4) { i in
             let r = try? quietSampler(threads: 1 + i % 2).sample(.data(data), options: options, preprocessing: config).pixels.toArray()
             results.set(i, r)
         }
         for i in 0..<4 { XCTAssertEqual(results.get(i), serial, "request \(i)") }
     }
-}
-
-/// Slots written from concurrent work, read after it.
-private final class Results: @unchecked Sendable {
-    private var values: [[Float]?]
-    private let lock = NSLock()
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: [Float]?) { lock.withLock { values[i] = v } }
-    func get(_ i: Int) -> [Float]? { lock.withLock { values[i] } }
 }

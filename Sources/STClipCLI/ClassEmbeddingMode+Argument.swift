@@ -1,0 +1,5 @@
+import ArgumentParser
+import STClipModels
+
+/// `--mode name|templates|descriptions|all`.
+extension ClassEmbeddingMode: ExpressibleByArgument {}
