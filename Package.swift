@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "STClipPrompts"),
 
         .target(name: "STClipService", dependencies: [
-            "STClipModels", "STClipVideo",
+            "STClipModels", "STClipVideo", "STClipLabelSets",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI"]),
         .testTarget(name: "EvalTests", dependencies: ["STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "ServiceTests", dependencies: [
-            "STClipService", "STClipModels", "STClipVideo",
+            "STClipService", "STClipModels", "STClipVideo", "STClipLabelSets",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -49,7 +49,8 @@ public func buildApplication(configuration: ServiceConfiguration, logger: Logger
     try configuration.validate()
     BLAS.threads = configuration.effectiveBLASThreads
     warnAboutOpenScopes(configuration, logger: logger)
-    let builtins = try BuiltinLabelSets.load(directory: configuration.effectiveBuiltinLabelSetsDirectory)
+    // A model's own label sets take the place of shipped ones of the same name.
+    let builtins = try ShippedLabelSets.load().merging(LabelSetDirectory.load(directory: configuration.effectiveBuiltinLabelSetsDirectory)) { $1 }
     let store = try await LabelStores.open(configuration.effectiveLabelsDatabase, logger: logger)
     let state = ServiceState()
     let core = ServiceCore(configuration: configuration, state: state, catalog: LabelCatalog(store: store.store, builtins: builtins),

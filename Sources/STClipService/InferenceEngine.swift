@@ -1,3 +1,4 @@
+import STClipModels
 import STClipRuntime
 import STClipVideo
 
@@ -8,8 +9,14 @@ public protocol InferenceEngine: Sendable {
     /// Decodes `video` and preprocesses the sampled frames into the model's input. Decoding
     /// stops with `VideoError.timedOut` after `timeBudget` seconds.
     func sample(_ video: VideoSource, options: SamplingOptions, timeBudget: Double) throws -> VideoSample
-    /// Each text's class embedding, unnormalised, `info.embeddingDimension` wide.
-    func classEmbeddings(_ texts: [String]) throws -> [[Float]]
+    /// Each text's embedding, unnormalised (`get_text_features`), `info.embeddingDimension` wide.
+    func textEmbeddings(_ texts: [String]) throws -> [[Float]]
+    /// The key under which the class embedding of `definition` in `mode` is stored: it changes
+    /// whenever the texts the embedding averages change.
+    func embeddingKey(for definition: ClassDefinition, mode: ClassEmbeddingMode) -> String
+    /// Each class's embedding in `mode`: the mean direction of its texts' embeddings at the scale
+    /// of one text embedding (`ClassEmbeddings.scaledTensor`), one row per class.
+    func classEmbeddings(_ classes: [ClassDefinition], mode: ClassEmbeddingMode) throws -> [[Float]]
     /// The `topK` best of `labels` for `video`, given each label's class embedding.
     func classify(_ video: VideoSample, labels: [String], embeddings: [[Float]], topK: Int) throws -> [RankedLabel]
 }

@@ -1,3 +1,5 @@
+import STClipModels
+
 /// A named, versioned list of class texts that classification ranks a video against.
 public struct LabelSet: Sendable, Equatable {
     public var name: String
@@ -5,20 +7,33 @@ public struct LabelSet: Sendable, Equatable {
     public var version: Int
     /// Built-in sets come with the model and cannot be changed through the API.
     public var builtin: Bool
-    public var embeddingMode: EmbeddingMode
+    /// Which texts a label's class embedding averages (issue 7's modes): `name`, the label text
+    /// alone; `templates`, it in each prompt template; `descriptions`; or `all`.
+    public var embeddingMode: ClassEmbeddingMode
     /// In the order they were given (a newly registered label goes last).
     public var labels: [LabelEntry]
+    /// The classes as the text tower sees them, one per label: the label as name and text with
+    /// its descriptions, or for a shipped set its own natural-language text.
+    public var classes: [ClassDefinition]
 
-    public init(name: String, version: Int, builtin: Bool, embeddingMode: EmbeddingMode, labels: [LabelEntry]) {
+    public init(name: String, version: Int, builtin: Bool, embeddingMode: ClassEmbeddingMode, labels: [LabelEntry]) {
         self.name = name
         self.version = version
         self.builtin = builtin
         self.embeddingMode = embeddingMode
         self.labels = labels
+        classes = labels.map { ClassDefinition(name: $0.label, descriptions: $0.descriptions) }
     }
 
-    /// What `embeddingMode` says to embed for each label, in label order.
-    public var embeddingTexts: [String] { labels.map { embeddingMode.text(for: $0) } }
+    /// A built-in set from class definitions (whose text may differ from their name).
+    public init(builtin name: String, embeddingMode: ClassEmbeddingMode, classes: [ClassDefinition]) {
+        self.name = name
+        version = 1
+        builtin = true
+        self.embeddingMode = embeddingMode
+        labels = classes.map { LabelEntry(label: $0.name, descriptions: $0.descriptions) }
+        self.classes = classes
+    }
 }
 
 /// One class of a label set: its text and optional longer descriptions.
@@ -40,19 +55,6 @@ public struct LabelEntry: Sendable, Equatable, Codable {
         label = try c.decode(String.self, forKey: .label)
         // Absent means none; `null` is refused like any other value that is not a list.
         descriptions = c.contains(.descriptions) ? try c.decode([String].self, forKey: .descriptions) : []
-    }
-}
-
-/// How a label's class embedding is made from its entry.
-public enum EmbeddingMode: String, Sendable, Equatable, Codable, CaseIterable {
-    /// The text embedding of the label text itself.
-    case label
-
-    /// The text whose embedding is the class embedding.
-    public func text(for entry: LabelEntry) -> String {
-        switch self {
-        case .label: return entry.label
-        }
     }
 }
 
@@ -93,7 +95,7 @@ public enum VersionPrecondition: Sendable, Equatable {
     }
 }
 
-/// Class embeddings made by one model, by the text they embed.
+/// Class embeddings made by one model, by their storage key.
 public struct EmbeddingBatch: Sendable, Equatable {
     public var modelID: String
     public var vectors: [String: [Float]]

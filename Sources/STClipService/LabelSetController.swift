@@ -16,7 +16,8 @@ struct LabelSetController {
             let name = try Self.name(context)
             var request = request
             let body = try await RequestBodies.json(LabelSetBody.self, from: &request, limit: core.configuration.maxBodyBytes)
-            let (set, created) = try await core.putLabelSet(name, labels: body.labels, precondition: try Self.precondition(request),
+            let (set, created) = try await core.putLabelSet(name, labels: body.labels, mode: body.embeddingMode ?? .name,
+                                                            precondition: try Self.precondition(request),
                                                             ticket: core.ticket(start: context.arrival, clientGone: await context.clientGone()))
             return try Self.response(set, status: created ? .created : .ok, location: created)
         }

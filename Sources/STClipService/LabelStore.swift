@@ -1,8 +1,11 @@
+import STClipModels
+
 /// Persistent label sets and the class embeddings computed for them.
 ///
 /// Every change is one transaction, durable when the call returns (the service answers 2xx only
-/// after that). Embeddings are keyed by model id and embedded text, so a set's labels keep
-/// their embeddings across edits and a new model computes its own.
+/// after that). Class embeddings are keyed by model id and a key naming the texts they average
+/// (`InferenceEngine.embeddingKey`), so labels keep their embeddings across edits, sets share
+/// them, and a new model computes its own.
 public protocol LabelStore: Sendable {
     /// Throws `LabelStoreError.unavailable` when the store cannot be reached.
     func ping() async throws
@@ -11,15 +14,15 @@ public protocol LabelStore: Sendable {
     func labelSet(named name: String) async throws -> LabelSet?
     /// Creates the set or replaces its labels (version + 1), storing `embeddings` in the same
     /// transaction. Returns the stored set and whether it was created.
-    func putLabelSet(named name: String, labels: [LabelEntry], mode: EmbeddingMode, embeddings: EmbeddingBatch,
+    func putLabelSet(named name: String, labels: [LabelEntry], mode: ClassEmbeddingMode, embeddings: EmbeddingBatch,
                      precondition: VersionPrecondition) async throws -> (set: LabelSet, created: Bool)
     func deleteLabelSet(named name: String, precondition: VersionPrecondition) async throws
     /// Adds `entry` at the end of the set, or replaces the label of the same text in place.
     func putLabel(_ entry: LabelEntry, inSet name: String, embeddings: EmbeddingBatch,
                   precondition: VersionPrecondition) async throws -> (set: LabelSet, created: Bool)
     func deleteLabel(_ label: String, fromSet name: String, precondition: VersionPrecondition) async throws -> LabelSet
-    /// The stored embeddings of `texts` made by `modelID` (texts without one are absent).
-    func embeddings(modelID: String, texts: [String]) async throws -> [String: [Float]]
-    /// Stores embeddings, keeping any already stored for the same model and text.
+    /// The stored embeddings under `keys` made by `modelID` (keys without one are absent).
+    func embeddings(modelID: String, keys: [String]) async throws -> [String: [Float]]
+    /// Stores embeddings, keeping any already stored for the same model and key.
     func storeEmbeddings(_ batch: EmbeddingBatch) async throws
 }

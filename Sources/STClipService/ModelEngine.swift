@@ -51,11 +51,30 @@ public final class ModelEngine: InferenceEngine {
                            decodeSeconds: sampled.timing.totalSeconds)
     }
 
-    public func classEmbeddings(_ texts: [String]) throws -> [[Float]] {
+    public func textEmbeddings(_ texts: [String]) throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         let p = info.embeddingDimension
         let rows = try classifier.model.textEmbeddings(texts)
         return (0..<texts.count).map { Array(rows.buffer[($0 * p)..<($0 * p + p)]) }
+    }
+
+    public func embeddingKey(for definition: ClassDefinition, mode: ClassEmbeddingMode) -> String {
+        ClassEmbeddingKey.make(mode: mode, texts: encoder().texts(for: definition, mode: mode).texts)
+    }
+
+    public func classEmbeddings(_ classes: [ClassDefinition], mode: ClassEmbeddingMode) throws -> [[Float]] {
+        guard !classes.isEmpty else { return [] }
+        // Names only label the rows; numbering them keeps two sets' same-named classes apart.
+        let numbered = classes.enumerated().map { ClassDefinition(name: String($0.offset), text: $0.element.text, descriptions: $0.element.descriptions) }
+        let scaled = try encoder().embeddings(for: numbered, mode: mode).scaledTensor()
+        let p = info.embeddingDimension
+        return (0..<classes.count).map { Array(scaled.buffer[($0 * p)..<($0 * p + p)]) }
+    }
+
+    /// A fresh encoder per call: the label store keeps the results, so an in-memory cache would
+    /// only grow.
+    private func encoder() -> ClassTextEncoder {
+        ClassTextEncoder(model: classifier.model, modelID: info.id)
     }
 
     public func classify(_ video: VideoSample, labels: [String], embeddings: [[Float]], topK: Int) throws -> [RankedLabel] {

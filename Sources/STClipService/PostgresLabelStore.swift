@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
+import STClipModels
 import Synchronization
 
 /// The label store for replicas that share label sets: PostgreSQL through postgres-nio's
@@ -85,12 +86,12 @@ public final class PostgresLabelStore: LabelStore, Service {
                 )
                 """, logger: logger)
             try await connection.query("""
-                CREATE TABLE IF NOT EXISTS text_embeddings (
+                CREATE TABLE IF NOT EXISTS class_embeddings (
                     model_id TEXT NOT NULL,
-                    text TEXT NOT NULL,
+                    embedding_key TEXT NOT NULL,
                     dimension INTEGER NOT NULL,
                     vector BYTEA NOT NULL,
-                    PRIMARY KEY (model_id, text)
+                    PRIMARY KEY (model_id, embedding_key)
                 )
                 """, logger: logger)
         }
@@ -169,7 +170,7 @@ public final class PostgresLabelStore: LabelStore, Service {
         try await perform { try await client.withConnection { try await self.fetchSet($0, name) } }
     }
 
-    public func putLabelSet(named name: String, labels: [LabelEntry], mode: EmbeddingMode, embeddings: EmbeddingBatch,
+    public func putLabelSet(named name: String, labels: [LabelEntry], mode: ClassEmbeddingMode, embeddings: EmbeddingBatch,
                             precondition: VersionPrecondition) async throws -> (set: LabelSet, created: Bool) {
         try await writeSet(name) { connection, current in
             guard precondition.isMet(by: current) else { throw LabelStoreError.preconditionFailed(current: current) }
@@ -230,11 +231,11 @@ public final class PostgresLabelStore: LabelStore, Service {
         }
     }
 
-    public func embeddings(modelID: String, texts: [String]) async throws -> [String: [Float]] {
+    public func embeddings(modelID: String, keys texts: [String]) async throws -> [String: [Float]] {
         guard !texts.isEmpty else { return [:] }
         return try await perform {
             let rows = try await client.query(
-                "SELECT text, dimension, vector FROM text_embeddings WHERE model_id = \(modelID) AND text = ANY(\(texts))", logger: logger)
+                "SELECT embedding_key, dimension, vector FROM class_embeddings WHERE model_id = \(modelID) AND embedding_key = ANY(\(texts))", logger: logger)
             var out: [String: [Float]] = [:]
             for try await (text, dimension, bytes) in rows.decode((String, Int, ByteBuffer).self) {
                 guard let vector = VectorCoding.decode(bytes.readableBytesView, dimension: dimension) else {
@@ -268,7 +269,7 @@ public final class PostgresLabelStore: LabelStore, Service {
             header = (version, mode)
         }
         guard let header else { return nil }
-        guard let mode = EmbeddingMode(rawValue: header.mode) else {
+        guard let mode = ClassEmbeddingMode(rawValue: header.mode) else {
             throw LabelStoreError.corrupt("label set '\(name)' has unknown embedding mode '\(header.mode)'")
         }
         var labels: [LabelEntry] = []
@@ -290,8 +291,8 @@ public final class PostgresLabelStore: LabelStore, Service {
         for (text, vector) in batch.vectors {
             let bytes = ByteBuffer(data: VectorCoding.encode(vector))
             try await connection.query("""
-                INSERT INTO text_embeddings (model_id, text, dimension, vector) VALUES (\(batch.modelID), \(text), \(vector.count), \(bytes))
-                ON CONFLICT (model_id, text) DO NOTHING
+                INSERT INTO class_embeddings (model_id, embedding_key, dimension, vector) VALUES (\(batch.modelID), \(text), \(vector.count), \(bytes))
+                ON CONFLICT (model_id, embedding_key) DO NOTHING
                 """, logger: logger)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import STClipModels
 
 /// The embedded label store: one SQLite file through GRDB, created (with its directory) on
 /// first start. WAL journal with `synchronous = FULL`, so a committed change survives the
@@ -40,12 +41,12 @@ public final class SQLiteLabelStore: LabelStore {
                     descriptions TEXT NOT NULL,
                     PRIMARY KEY (label_set, label)
                 );
-                CREATE TABLE text_embeddings (
+                CREATE TABLE class_embeddings (
                     model_id TEXT NOT NULL,
-                    text TEXT NOT NULL,
+                    embedding_key TEXT NOT NULL,
                     dimension INTEGER NOT NULL,
                     vector BLOB NOT NULL,
-                    PRIMARY KEY (model_id, text)
+                    PRIMARY KEY (model_id, embedding_key)
                 );
                 """)
         }
@@ -82,7 +83,7 @@ public final class SQLiteLabelStore: LabelStore {
         try await read { db in try Self.fetchSet(db, name) }
     }
 
-    public func putLabelSet(named name: String, labels: [LabelEntry], mode: EmbeddingMode, embeddings: EmbeddingBatch,
+    public func putLabelSet(named name: String, labels: [LabelEntry], mode: ClassEmbeddingMode, embeddings: EmbeddingBatch,
                             precondition: VersionPrecondition) async throws -> (set: LabelSet, created: Bool) {
         try await write { db in
             let current = try Self.version(db, name)
@@ -146,7 +147,7 @@ public final class SQLiteLabelStore: LabelStore {
         }
     }
 
-    public func embeddings(modelID: String, texts: [String]) async throws -> [String: [Float]] {
+    public func embeddings(modelID: String, keys texts: [String]) async throws -> [String: [Float]] {
         guard !texts.isEmpty else { return [:] }
         return try await read { db in
             var out: [String: [Float]] = [:]
@@ -154,10 +155,10 @@ public final class SQLiteLabelStore: LabelStore {
             for start in stride(from: 0, to: texts.count, by: 500) {
                 let chunk = Array(texts[start..<min(start + 500, texts.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-                let rows = try Row.fetchAll(db, sql: "SELECT text, dimension, vector FROM text_embeddings WHERE model_id = ? AND text IN (\(marks))",
+                let rows = try Row.fetchAll(db, sql: "SELECT embedding_key, dimension, vector FROM class_embeddings WHERE model_id = ? AND embedding_key IN (\(marks))",
                                             arguments: StatementArguments([modelID] + chunk))
                 for row in rows {
-                    let text: String = row["text"], dimension: Int = row["dimension"], bytes: Data = row["vector"]
+                    let text: String = row["embedding_key"], dimension: Int = row["dimension"], bytes: Data = row["vector"]
                     guard let vector = VectorCoding.decode(bytes, dimension: dimension) else {
                         throw LabelStoreError.corrupt("embedding of '\(text)' for \(modelID) has \(bytes.count) bytes for \(dimension) floats")
                     }
@@ -184,7 +185,7 @@ public final class SQLiteLabelStore: LabelStore {
             return nil
         }
         let modeName: String = row["embedding_mode"]
-        guard let mode = EmbeddingMode(rawValue: modeName) else {
+        guard let mode = ClassEmbeddingMode(rawValue: modeName) else {
             throw LabelStoreError.corrupt("label set '\(name)' has unknown embedding mode '\(modeName)'")
         }
         let labels = try Row.fetchAll(db, sql: "SELECT label, descriptions FROM labels WHERE label_set = ? ORDER BY position",
@@ -201,7 +202,7 @@ public final class SQLiteLabelStore: LabelStore {
 
     private static func insert(_ db: Database, _ batch: EmbeddingBatch) throws {
         for (text, vector) in batch.vectors {
-            try db.execute(sql: "INSERT OR IGNORE INTO text_embeddings (model_id, text, dimension, vector) VALUES (?, ?, ?, ?)",
+            try db.execute(sql: "INSERT OR IGNORE INTO class_embeddings (model_id, embedding_key, dimension, vector) VALUES (?, ?, ?, ?)",
                            arguments: [batch.modelID, text, vector.count, VectorCoding.encode(vector)])
         }
     }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import STClipModels
 import STClipVideo
 
 /// What the handlers share: the configuration, the service's phase and engine, the worker
@@ -65,9 +66,10 @@ public final class ServiceCore: Sendable {
         }
         let set = try await catalog.get(name)
         guard !set.labels.isEmpty else { throw ServiceError(.labelSetEmpty, "label set '\(name)' has no labels") }
-        let texts = set.embeddingTexts
-        let stored = try await catalog.store.embeddings(modelID: engine.info.id, texts: texts)
-        let missing = Array(Set(texts.filter { stored[$0] == nil })).sorted()
+        let mode = set.embeddingMode
+        let keys = set.classes.map { engine.embeddingKey(for: $0, mode: mode) }
+        let stored = try await catalog.store.embeddings(modelID: engine.info.id, keys: Array(Set(keys)))
+        let missing = Self.unique(zip(keys, set.classes).filter { stored[$0.0] == nil })
         let labels = set.labels.map(\.label)
         let k = min(topK, labels.count)
 
@@ -79,9 +81,9 @@ public final class ServiceCore: Sendable {
             let inferenceStart = DispatchTime.now().uptimeNanoseconds
             var computed: [String: [Float]] = [:]
             if !missing.isEmpty {
-                for (text, vector) in zip(missing, try engine.classEmbeddings(missing)) { computed[text] = vector }
+                for (key, vector) in zip(missing.map(\.0), try engine.classEmbeddings(missing.map(\.1), mode: mode)) { computed[key] = vector }
             }
-            let embeddings = texts.map { stored[$0] ?? computed[$0]! }
+            let embeddings = keys.map { stored[$0] ?? computed[$0]! }
             let ranked = try engine.classify(sample, labels: labels, embeddings: embeddings, topK: k)
             return ClassifyOutcome(ranked: ranked, views: sample.views, video: sample.video, decodeSeconds: decodeSeconds,
                                    inferenceSeconds: Double(DispatchTime.now().uptimeNanoseconds - inferenceStart) / 1e9,
@@ -111,7 +113,15 @@ public final class ServiceCore: Sendable {
     /// L2-normalised text embeddings, in order.
     func embedTexts(_ texts: [String], ticket: WorkTicket) async throws -> TextEmbeddingsDocument {
         let engine = try readyEngine()
-        let vectors = try await computeEmbeddings(Array(Set(texts)).sorted(), engine: engine, ticket: ticket)
+        let unique = Array(Set(texts)).sorted()
+        var vectors: [String: [Float]] = [:]
+        for start in stride(from: 0, to: unique.count, by: Self.embeddingBatch) {
+            let batch = Array(unique[start..<min(start + Self.embeddingBatch, unique.count)])
+            let result = try await pool.submit(ticket) { _ in try engine.textEmbeddings(batch) }
+            metrics.recordQueueWait(seconds: result.queueSeconds)
+            metrics.recordInference(seconds: result.runSeconds)
+            for (text, vector) in zip(batch, result.value) { vectors[text] = vector }
+        }
         let normalised = texts.map { text -> [Float] in
             let v = vectors[text]!
             let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -120,35 +130,47 @@ public final class ServiceCore: Sendable {
         return TextEmbeddingsDocument(model: ModelDocument(engine.info), dimension: engine.info.embeddingDimension, embeddings: normalised)
     }
 
-    /// Class embeddings of `texts` computed on the pool, `embeddingBatch` texts a job.
-    func computeEmbeddings(_ texts: [String], engine: any InferenceEngine, ticket: WorkTicket) async throws -> [String: [Float]] {
+    /// The class embeddings of `classes` (by storage key) computed on the pool,
+    /// `embeddingBatch` classes a job.
+    func computeEmbeddings(_ classes: [(String, ClassDefinition)], mode: ClassEmbeddingMode, engine: any InferenceEngine,
+                           ticket: WorkTicket) async throws -> [String: [Float]] {
         var out: [String: [Float]] = [:]
-        for start in stride(from: 0, to: texts.count, by: Self.embeddingBatch) {
-            let batch = Array(texts[start..<min(start + Self.embeddingBatch, texts.count)])
-            let result = try await pool.submit(ticket) { _ in try engine.classEmbeddings(batch) }
+        for start in stride(from: 0, to: classes.count, by: Self.embeddingBatch) {
+            let batch = Array(classes[start..<min(start + Self.embeddingBatch, classes.count)])
+            let result = try await pool.submit(ticket) { _ in try engine.classEmbeddings(batch.map(\.1), mode: mode) }
             metrics.recordQueueWait(seconds: result.queueSeconds)
             metrics.recordInference(seconds: result.runSeconds)
-            for (text, vector) in zip(batch, result.value) { out[text] = vector }
+            for ((key, _), vector) in zip(batch, result.value) { out[key] = vector }
         }
         return out
     }
 
-    /// The embeddings `set` needs for the served model and the store lacks, computed.
-    private func missingEmbeddings(for texts: [String], engine: any InferenceEngine, ticket: WorkTicket) async throws -> EmbeddingBatch {
-        let stored = try await catalog.store.embeddings(modelID: engine.info.id, texts: texts)
-        let missing = Array(Set(texts.filter { stored[$0] == nil })).sorted()
-        return EmbeddingBatch(modelID: engine.info.id, vectors: try await computeEmbeddings(missing, engine: engine, ticket: ticket))
+    /// The class embeddings of `classes` in `mode` for the served model that the store lacks,
+    /// computed.
+    private func missingEmbeddings(for classes: [ClassDefinition], mode: ClassEmbeddingMode, engine: any InferenceEngine,
+                                   ticket: WorkTicket) async throws -> EmbeddingBatch {
+        let keyed = classes.map { (engine.embeddingKey(for: $0, mode: mode), $0) }
+        let stored = try await catalog.store.embeddings(modelID: engine.info.id, keys: Array(Set(keyed.map(\.0))))
+        let missing = Self.unique(keyed.filter { stored[$0.0] == nil })
+        return EmbeddingBatch(modelID: engine.info.id,
+                              vectors: try await computeEmbeddings(missing, mode: mode, engine: engine, ticket: ticket))
+    }
+
+    /// The first class of each key.
+    private static func unique(_ keyed: some Sequence<(String, ClassDefinition)>) -> [(String, ClassDefinition)] {
+        var seen = Set<String>()
+        return keyed.filter { seen.insert($0.0).inserted }
     }
 
     // MARK: - Label sets
 
-    func putLabelSet(_ name: String, labels: [LabelEntry], precondition: VersionPrecondition,
+    func putLabelSet(_ name: String, labels: [LabelEntry], mode: ClassEmbeddingMode, precondition: VersionPrecondition,
                      ticket: WorkTicket) async throws -> (set: LabelSet, created: Bool) {
         try catalog.checkWritable(name)
         try LabelValidation.validate(labels)
         let engine = try readyEngine()
-        let mode = EmbeddingMode.label
-        let batch = try await missingEmbeddings(for: labels.map { mode.text(for: $0) }, engine: engine, ticket: ticket)
+        let classes = labels.map { ClassDefinition(name: $0.label, descriptions: $0.descriptions) }
+        let batch = try await missingEmbeddings(for: classes, mode: mode, engine: engine, ticket: ticket)
         return try await catalog.store.putLabelSet(named: name, labels: labels, mode: mode, embeddings: batch, precondition: precondition)
     }
 
@@ -161,7 +183,8 @@ public final class ServiceCore: Sendable {
         if current.labels.count >= LabelValidation.maxLabels && !current.labels.contains(where: { $0.label == entry.label }) {
             throw ServiceError(.invalidBody, "label set '\(name)' already has the maximum of \(LabelValidation.maxLabels) labels")
         }
-        let batch = try await missingEmbeddings(for: [current.embeddingMode.text(for: entry)], engine: engine, ticket: ticket)
+        let batch = try await missingEmbeddings(for: [ClassDefinition(name: entry.label, descriptions: entry.descriptions)],
+                                                mode: current.embeddingMode, engine: engine, ticket: ticket)
         return try await catalog.store.putLabel(entry, inSet: name, embeddings: batch, precondition: precondition)
     }
 
@@ -176,16 +199,21 @@ public final class ServiceCore: Sendable {
     }
 
     /// Computes and stores the class embeddings of every label set that the served model lacks
-    /// (after a model change, or for the built-in sets on first start).
+    /// (after a model change, or for the built-in sets on first start). Returns how many.
     func refreshEmbeddings(engine: any InferenceEngine) async throws -> Int {
-        var texts = Set<String>()
-        for set in catalog.builtins.values { texts.formUnion(set.embeddingTexts) }
-        for summary in try await catalog.store.listLabelSets() {
-            if let set = try await catalog.store.labelSet(named: summary.name) { texts.formUnion(set.embeddingTexts) }
+        var sets = Array(catalog.builtins.values)
+        for summary in try await catalog.store.listLabelSets() where catalog.builtins[summary.name] == nil {
+            if let set = try await catalog.store.labelSet(named: summary.name) { sets.append(set) }
         }
         let ticket = WorkTicket(seconds: 24 * 3600)
-        let batch = try await missingEmbeddings(for: texts.sorted(), engine: engine, ticket: ticket)
-        try await catalog.store.storeEmbeddings(batch)
-        return batch.vectors.count
+        var computed = 0
+        for mode in ClassEmbeddingMode.allCases {
+            let classes = sets.filter { $0.embeddingMode == mode }.sorted { $0.name < $1.name }.flatMap(\.classes)
+            guard !classes.isEmpty else { continue }
+            let batch = try await missingEmbeddings(for: classes, mode: mode, engine: engine, ticket: ticket)
+            try await catalog.store.storeEmbeddings(batch)
+            computed += batch.vectors.count
+        }
+        return computed
     }
 }

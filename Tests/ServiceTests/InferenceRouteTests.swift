@@ -168,16 +168,69 @@ final class InferenceRouteTests: XCTestCase {
     /// Class embeddings are computed when a set is written and read back from the store after.
     func testEmbeddingsAreStoredWithTheModelID() async throws {
         let core = try ServiceHarness.core()
-        let id = ServiceHarness.clipEngine.info.id
+        let engine = ServiceHarness.clipEngine
+        let key: @Sendable (String) -> String = { engine.embeddingKey(for: ClassDefinition(name: $0), mode: .name) }
         try await ServiceHarness.application(core).test(.router) { client in
             try await client.json(.put, "/v1/labelsets/actions", labels)
-            let stored = try await core.catalog.store.embeddings(modelID: id, texts: ["playing guitar", "dancing", "swimming", "absent"])
-            XCTAssertEqual(Set(stored.keys), ["playing guitar", "dancing", "swimming"])
-            let computed = try ServiceHarness.clipEngine.classEmbeddings(["dancing"])[0]
-            let dancing = try XCTUnwrap(stored["dancing"])
+            let stored = try await core.catalog.store.embeddings(modelID: engine.info.id,
+                                                                 keys: ["playing guitar", "dancing", "swimming", "absent"].map(key))
+            XCTAssertEqual(Set(stored.keys), Set(["playing guitar", "dancing", "swimming"].map(key)))
+            // In the `name` mode a class embedding is the label's own text embedding.
+            let computed = try engine.textEmbeddings(["dancing"])[0]
+            let dancing = try XCTUnwrap(stored[key("dancing")])
             XCTAssertEqual(dancing.count, computed.count)
-            for (a, b) in zip(dancing, computed) { XCTAssertEqual(a, b, accuracy: 1e-5) }
-            expectEqual(try await core.catalog.store.embeddings(modelID: "sha256:other", texts: ["dancing"]), [:])
+            for (a, b) in zip(dancing, computed) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+            expectEqual(try await core.catalog.store.embeddings(modelID: "sha256:other", keys: [key("dancing")]), [:])
+        }
+    }
+
+    /// A set made with another embedding mode embeds its descriptions and prompt templates: the
+    /// stored key says so, and a description changes the class embedding.
+    func testEmbeddingModes() async throws {
+        let core = try ServiceHarness.core()
+        let engine = ServiceHarness.clipEngine
+        let video = try TestVideos.mp4()
+        try await ServiceHarness.application(core).test(.router) { client in
+            let body = #"{"embedding_mode": "all", "labels": [{"label": "dancing", "descriptions": ["feet moving to music"]}, {"label": "swimming"}]}"#
+            let created = try await client.json(.put, "/v1/labelsets/rich", body)
+            XCTAssertEqual(created.status, .created, String(buffer: created.body))
+            XCTAssertEqual(created.object["embedding_mode"] as? String, "all")
+            let response = try await client.classify(video, query: "labelset=rich")
+            XCTAssertEqual(response.status, .ok, String(buffer: response.body))
+            let dancing = ClassDefinition(name: "dancing", descriptions: ["feet moving to music"])
+            let allKey = engine.embeddingKey(for: dancing, mode: .all)
+            XCTAssertTrue(allKey.hasPrefix("all:"))
+            XCTAssertNotEqual(allKey, engine.embeddingKey(for: ClassDefinition(name: "dancing"), mode: .all))
+            let stored = try await core.catalog.store.embeddings(modelID: engine.info.id, keys: [allKey])
+            let expected = try engine.classEmbeddings([dancing], mode: .all)[0]
+            XCTAssertEqual(stored[allKey]?.count, expected.count)
+            for (a, b) in zip(stored[allKey] ?? [], expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+            expectEqual(try await client.json(.put, "/v1/labelsets/bad", #"{"embedding_mode": "words", "labels": []}"#).problem, "invalid-body")
+            expectEqual(try await client.json(.put, "/v1/labelsets/bad", #"{"embedding_mode": null, "labels": []}"#).problem, "invalid-body")
+            let added = try await client.json(.post, "/v1/labelsets/rich/labels", #"{"label": "rowing", "descriptions": ["oars"]}"#)
+            XCTAssertEqual(added.status, .created)
+            expectEqual(try await core.catalog.store.embeddings(modelID: engine.info.id,
+                                                                 keys: [engine.embeddingKey(for: ClassDefinition(name: "rowing", descriptions: ["oars"]),
+                                                                                             mode: .all)]).count, 1)
+        }
+    }
+
+    /// The shipped label sets (Kinetics-400, UCF101, ...) are served read-only in the `all` mode.
+    func testShippedLabelSets() async throws {
+        let shipped = try ShippedLabelSets.load()
+        XCTAssertEqual(Set(shipped.keys), ["kinetics400", "minikinetics200", "ucf101", "hmdb51"])
+        XCTAssertEqual(shipped["kinetics400"]?.labels.count, 400)
+        let video = try TestVideos.mp4()
+        try await ServiceHarness.application(try ServiceHarness.core(builtins: shipped)).test(.router) { client in
+            let hmdb = try await client.execute(uri: "/v1/labelsets/hmdb51", method: .get)
+            XCTAssertEqual(hmdb.status, .ok)
+            XCTAssertEqual(hmdb.object["builtin"] as? Bool, true)
+            XCTAssertEqual(hmdb.object["embedding_mode"] as? String, "all")
+            XCTAssertEqual((hmdb.object["labels"] as? [Any])?.count, 51)
+            let response = try await client.classify(video, query: "labelset=hmdb51&top_k=3")
+            XCTAssertEqual(response.status, .ok, String(buffer: response.body))
+            XCTAssertEqual((response.object["top_k"] as? [Any])?.count, 3)
+            expectEqual(try await client.json(.post, "/v1/labelsets/ucf101/labels", #"{"label": "x"}"#).problem, "label-set-read-only")
         }
     }
 }

@@ -18,7 +18,7 @@ final class LabelSetRouteTests: XCTestCase {
             XCTAssertEqual(created.headers[.eTag], "\"1\"")
             XCTAssertEqual(created.headers[.location], "/v1/labelsets/actions")
             XCTAssertEqual(created.object["version"] as? Int, 1)
-            XCTAssertEqual(created.object["embedding_mode"] as? String, "label")
+            XCTAssertEqual(created.object["embedding_mode"] as? String, "name")
             let labels = created.object["labels"] as? [[String: Any]]
             XCTAssertEqual(labels?.map { $0["label"] as? String }, ["playing guitar", "dancing"])
             XCTAssertEqual(labels?[1]["descriptions"] as? [String], ["a person dancing"])
@@ -135,7 +135,7 @@ final class LabelSetRouteTests: XCTestCase {
     }
 
     func testBuiltinSetsAreReadOnly() async throws {
-        let builtin = LabelSet(name: "kinetics-demo", version: 1, builtin: true, embeddingMode: .label,
+        let builtin = LabelSet(name: "kinetics-demo", version: 1, builtin: true, embeddingMode: .name,
                                labels: [LabelEntry(label: "archery"), LabelEntry(label: "bowling")])
         let app = ServiceHarness.application(try ServiceHarness.core(builtins: ["kinetics-demo": builtin]))
         try await app.test(.router) { client in
@@ -155,14 +155,14 @@ final class LabelSetRouteTests: XCTestCase {
         let directory = ServiceHarness.temporaryDirectory()
         try Data(#"{"labels": [{"label": "archery"}, {"label": "bowling", "descriptions": ["ten pins"]}]}"#.utf8)
             .write(to: directory.appendingPathComponent("sports.json"))
-        let sets = try BuiltinLabelSets.load(directory: directory.path)
+        let sets = try LabelSetDirectory.load(directory: directory.path)
         XCTAssertEqual(sets["sports"]?.labels, [LabelEntry(label: "archery"), LabelEntry(label: "bowling", descriptions: ["ten pins"])])
         XCTAssertEqual(sets["sports"]?.builtin, true)
 
         try Data(#"{"labels": [{"label": "x"}, {"label": "x"}]}"#.utf8).write(to: directory.appendingPathComponent("twice.json"))
-        XCTAssertThrowsError(try BuiltinLabelSets.load(directory: directory.path)) { error in
+        XCTAssertThrowsError(try LabelSetDirectory.load(directory: directory.path)) { error in
             XCTAssertTrue(String(describing: error).contains("twice.json"), "\(error)")
         }
-        XCTAssertEqual(try BuiltinLabelSets.load(directory: directory.appendingPathComponent("absent").path), [:])
+        XCTAssertEqual(try LabelSetDirectory.load(directory: directory.appendingPathComponent("absent").path), [:])
     }
 }

@@ -22,13 +22,13 @@ final class LabelStoreTests: XCTestCase {
         let batch = EmbeddingBatch(modelID: "m", vectors: ["a": [1, 2, 3]])
         do {
             let store = try SQLiteLabelStore(path: path)
-            _ = try await store.putLabelSet(named: "s", labels: [LabelEntry(label: "a", descriptions: ["x"])], mode: .label,
+            _ = try await store.putLabelSet(named: "s", labels: [LabelEntry(label: "a", descriptions: ["x"])], mode: .name,
                                             embeddings: batch, precondition: .none)
         }
         let reopened = try SQLiteLabelStore(path: path)
         let set = try await reopened.labelSet(named: "s")
         XCTAssertEqual(set?.labels, [LabelEntry(label: "a", descriptions: ["x"])])
-        expectEqual(try await reopened.embeddings(modelID: "m", texts: ["a"]), ["a": [1, 2, 3]])
+        expectEqual(try await reopened.embeddings(modelID: "m", keys: ["a"]), ["a": [1, 2, 3]])
     }
 
     func testPostgresContract() async throws {
@@ -96,15 +96,15 @@ final class LabelStoreTests: XCTestCase {
         let labels = [LabelEntry(label: "dancing", descriptions: ["a person dancing", "line\nbreak"]), LabelEntry(label: "swimming")]
         let batch = EmbeddingBatch(modelID: model, vectors: ["dancing": [0.5, -1, 2.25], "swimming": [1, 0, -0]])
 
-        let (created, isNew) = try await store.putLabelSet(named: "actions", labels: labels, mode: .label, embeddings: batch, precondition: .absent)
+        let (created, isNew) = try await store.putLabelSet(named: "actions", labels: labels, mode: .name, embeddings: batch, precondition: .absent)
         XCTAssertTrue(isNew)
-        XCTAssertEqual(created, LabelSet(name: "actions", version: 1, builtin: false, embeddingMode: .label, labels: labels))
-        expectEqual(try await store.embeddings(modelID: model, texts: ["dancing", "swimming", "absent"]), batch.vectors)
-        expectEqual(try await store.embeddings(modelID: "sha256:model-b", texts: ["dancing"]), [:])
-        expectEqual(try await store.embeddings(modelID: model, texts: []), [:])
+        XCTAssertEqual(created, LabelSet(name: "actions", version: 1, builtin: false, embeddingMode: .name, labels: labels))
+        expectEqual(try await store.embeddings(modelID: model, keys: ["dancing", "swimming", "absent"]), batch.vectors)
+        expectEqual(try await store.embeddings(modelID: "sha256:model-b", keys: ["dancing"]), [:])
+        expectEqual(try await store.embeddings(modelID: model, keys: []), [:])
 
         await assertPrecondition(current: 1) {
-            _ = try await store.putLabelSet(named: "actions", labels: [], mode: .label, embeddings: batch, precondition: .absent)
+            _ = try await store.putLabelSet(named: "actions", labels: [], mode: .name, embeddings: batch, precondition: .absent)
         }
         await assertPrecondition(current: 1) {
             _ = try await store.putLabel(LabelEntry(label: "x"), inSet: "actions", embeddings: batch, precondition: .version([2, 3]))
@@ -134,16 +134,16 @@ final class LabelStoreTests: XCTestCase {
 
         // Embeddings already stored are kept: the store never overwrites a model's vector.
         try await store.storeEmbeddings(EmbeddingBatch(modelID: model, vectors: ["dancing": [9, 9, 9], "new": [1, 1, 1]]))
-        expectEqual(try await store.embeddings(modelID: model, texts: ["dancing", "new"]), ["dancing": [0.5, -1, 2.25], "new": [1, 1, 1]])
+        expectEqual(try await store.embeddings(modelID: model, keys: ["dancing", "new"]), ["dancing": [0.5, -1, 2.25], "new": [1, 1, 1]])
 
         let (second, _) = try await store.putLabelSet(named: "b-set", labels: [LabelEntry(label: "zeta"), LabelEntry(label: "alpha")],
-                                                      mode: .label, embeddings: EmbeddingBatch(modelID: model, vectors: [:]), precondition: .none)
+                                                      mode: .name, embeddings: EmbeddingBatch(modelID: model, vectors: [:]), precondition: .none)
         XCTAssertEqual(second.labels.map(\.label), ["zeta", "alpha"], "labels keep the order they were given in")
         expectEqual(try await store.listLabelSets(), [
             LabelSetSummary(name: "actions", version: 4, builtin: false, labelCount: 2),
             LabelSetSummary(name: "b-set", version: 1, builtin: false, labelCount: 2),
         ])
-        let (again, againNew) = try await store.putLabelSet(named: "b-set", labels: [], mode: .label,
+        let (again, againNew) = try await store.putLabelSet(named: "b-set", labels: [], mode: .name,
                                                             embeddings: EmbeddingBatch(modelID: model, vectors: [:]), precondition: .none)
         XCTAssertFalse(againNew)
         XCTAssertEqual(again.version, 2)
@@ -153,7 +153,7 @@ final class LabelStoreTests: XCTestCase {
         try await store.deleteLabelSet(named: "actions", precondition: .version([4]))
         expectEqual(try await store.labelSet(named: "actions"), nil)
         await assertError(LabelStoreError.labelSetNotFound("actions")) { try await store.deleteLabelSet(named: "actions", precondition: .none) }
-        let (recreated, recreatedNew) = try await store.putLabelSet(named: "actions", labels: [LabelEntry(label: "solo")], mode: .label,
+        let (recreated, recreatedNew) = try await store.putLabelSet(named: "actions", labels: [LabelEntry(label: "solo")], mode: .name,
                                                                     embeddings: EmbeddingBatch(modelID: model, vectors: [:]), precondition: .none)
         XCTAssertTrue(recreatedNew)
         XCTAssertEqual(recreated.version, 1)
@@ -164,7 +164,7 @@ final class LabelStoreTests: XCTestCase {
 
     /// Writers racing on one set each get a distinct version, and none of their labels is lost.
     static func concurrentWriters(_ store: some LabelStore) async throws {
-        _ = try await store.putLabelSet(named: "race", labels: [], mode: .label, embeddings: EmbeddingBatch(modelID: "m", vectors: [:]),
+        _ = try await store.putLabelSet(named: "race", labels: [], mode: .name, embeddings: EmbeddingBatch(modelID: "m", vectors: [:]),
                                         precondition: .none)
         let versions = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<12 {
@@ -213,7 +213,7 @@ final class LabelStoreTests: XCTestCase {
                                     backgroundLogger: ServiceHarness.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            try await client.query("DROP TABLE IF EXISTS labels, label_sets, text_embeddings CASCADE")
+            try await client.query("DROP TABLE IF EXISTS labels, label_sets, class_embeddings CASCADE")
             group.cancelAll()
         }
         return url

@@ -38,23 +38,26 @@ final class ModelChangeTests: XCTestCase {
         try await ServiceHarness.application(try ServiceHarness.core(configuration, store: store)).test(.router) { client in
             expectEqual(try await client.json(.put, "/v1/labelsets/actions", labels).status, .created)
         }
-        expectEqual(try await store.embeddings(modelID: xclip.info.id, texts: ["dancing"]), [:])
+        let keys: @Sendable (any InferenceEngine, [String]) -> [String] = { engine, labels in
+            labels.map { engine.embeddingKey(for: ClassDefinition(name: $0), mode: .name) }
+        }
+        expectEqual(try await store.embeddings(modelID: xclip.info.id, keys: keys(xclip, ["dancing"])), [:])
         try await ServiceHarness.application(try ServiceHarness.core(configuration, engine: xclip, store: store)).test(.router) { client in
             let response = try await client.classify(video, query: "labelset=actions")
             XCTAssertEqual(response.status, .ok, String(buffer: response.body))
             XCTAssertEqual((response.object["model"] as? [String: Any])?["id"] as? String, xclip.info.id)
         }
-        let stored = try await store.embeddings(modelID: xclip.info.id, texts: ["playing guitar", "dancing", "swimming"])
+        let stored = try await store.embeddings(modelID: xclip.info.id, keys: keys(xclip, ["playing guitar", "dancing", "swimming"]))
         XCTAssertEqual(stored.count, 3)
-        XCTAssertEqual(stored["dancing"]?.count, xclip.info.embeddingDimension)
-        expectEqual(try await store.embeddings(modelID: ServiceHarness.clipEngine.info.id, texts: ["dancing"]).count, 1)
+        XCTAssertEqual(stored[keys(xclip, ["dancing"])[0]]?.count, xclip.info.embeddingDimension)
+        expectEqual(try await store.embeddings(modelID: ServiceHarness.clipEngine.info.id, keys: keys(ServiceHarness.clipEngine, ["dancing"])).count, 1)
 
         let scripted = ScriptedEngine(decodeSeconds: 0)
         let core = try ServiceHarness.core(configuration, engine: scripted, store: store,
-                                           builtins: ["sports": LabelSet(name: "sports", version: 1, builtin: true, embeddingMode: .label,
+                                           builtins: ["sports": LabelSet(name: "sports", version: 1, builtin: true, embeddingMode: .name,
                                                                          labels: [LabelEntry(label: "archery")])])
         expectEqual(try await core.refreshEmbeddings(engine: scripted), 4)
         expectEqual(try await core.refreshEmbeddings(engine: scripted), 0)
-        expectEqual(try await store.embeddings(modelID: scripted.info.id, texts: ["archery", "dancing"]).count, 2)
+        expectEqual(try await store.embeddings(modelID: scripted.info.id, keys: keys(scripted, ["archery", "dancing"])).count, 2)
     }
 }

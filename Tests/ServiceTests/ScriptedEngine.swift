@@ -1,4 +1,5 @@
 import Foundation
+import STClipModels
 import STClipRuntime
 import STClipService
 import STClipVideo
@@ -30,8 +31,16 @@ final class ScriptedEngine: InferenceEngine {
                            decodeSeconds: decodeSeconds)
     }
 
-    func classEmbeddings(_ texts: [String]) throws -> [[Float]] {
+    func textEmbeddings(_ texts: [String]) throws -> [[Float]] {
         texts.map { text in (0..<4).map { Float((text.unicodeScalars.first?.value ?? 0) % 7) + Float($0) } }
+    }
+
+    func embeddingKey(for definition: ClassDefinition, mode: ClassEmbeddingMode) -> String {
+        "\(mode):\(definition.text)"
+    }
+
+    func classEmbeddings(_ classes: [ClassDefinition], mode: ClassEmbeddingMode) throws -> [[Float]] {
+        try textEmbeddings(classes.map(\.text))
     }
 
     func classify(_ video: VideoSample, labels: [String], embeddings: [[Float]], topK: Int) throws -> [RankedLabel] {

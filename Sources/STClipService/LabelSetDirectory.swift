@@ -1,9 +1,11 @@
 import Foundation
 
-/// Read-only label sets that come with the model: every `NAME.json` in a directory, holding
-/// `{"labels": [{"label": "...", "descriptions": ["..."]}, ...]}` (the body of a
-/// `PUT /v1/labelsets/NAME`). They have version 1 and cannot be changed through the API.
-enum BuiltinLabelSets {
+import STClipModels
+
+/// Read-only label sets that come with the model: every `NAME.json` in a directory, holding the
+/// body of a `PUT /v1/labelsets/NAME` (`{"labels": [...], "embedding_mode": "..."}`). They have
+/// version 1 and cannot be changed through the API.
+enum LabelSetDirectory {
     /// The sets in `directory`, by name; none when the directory does not exist.
     static func load(directory: String?) throws(ServiceStartupError) -> [String: LabelSet] {
         guard let directory, FileManager.default.fileExists(atPath: directory) else { return [:] }
@@ -25,7 +27,8 @@ enum BuiltinLabelSets {
             do { try LabelValidation.validate(body.labels) } catch {
                 throw .builtinLabelSet("\(path): \(error.detail)")
             }
-            sets[name] = LabelSet(name: name, version: 1, builtin: true, embeddingMode: .label, labels: body.labels)
+            sets[name] = LabelSet(builtin: name, embeddingMode: body.embeddingMode ?? .name,
+                                  classes: body.labels.map { ClassDefinition(name: $0.label, descriptions: $0.descriptions) })
         }
         return sets
     }
