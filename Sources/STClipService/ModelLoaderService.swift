@@ -25,7 +25,7 @@ struct ModelLoaderService: Service {
         logger.info("model loaded", metadata: ["model_id": .string(engine.info.id), "model_type": .string(engine.info.type)])
         do {
             let computed = try await cancelWhenGracefulShutdown { try await core.refreshEmbeddings(engine: engine) }
-            if computed > 0 { logger.info("computed \(computed) class embeddings for the served model") }
+            logger.notice("class embeddings ready: \(computed) computed for the served model")
         } catch is CancellationError {
             return
         } catch {

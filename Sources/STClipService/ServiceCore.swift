@@ -14,9 +14,15 @@ public final class ServiceCore: Sendable {
     public let metrics: ServiceMetrics
     public let logger: Logger
 
-    /// Texts per text-encoder job when embedding a label set, so that a large set does not hold
-    /// one worker for long.
-    static let embeddingBatch = 32
+    /// Texts per text-encoder job, so that embedding a large set does not hold a worker for long
+    /// (about a second on one core of a ViT-B text tower) and requests interleave with it.
+    static let embeddingBatch = 64
+
+    /// Classes per job in `mode`: a `name` class is one text; the other modes average the eight
+    /// prompt templates and a few descriptions, about sixteen texts.
+    static func classesPerJob(_ mode: ClassEmbeddingMode) -> Int {
+        mode == .name ? embeddingBatch : embeddingBatch / 16
+    }
 
     public init(configuration: ServiceConfiguration, state: ServiceState, catalog: LabelCatalog, logger: Logger,
                 metrics: ServiceMetrics? = nil) {
@@ -130,13 +136,13 @@ public final class ServiceCore: Sendable {
         return TextEmbeddingsDocument(model: ModelDocument(engine.info), dimension: engine.info.embeddingDimension, embeddings: normalised)
     }
 
-    /// The class embeddings of `classes` (by storage key) computed on the pool,
-    /// `embeddingBatch` classes a job.
+    /// The class embeddings of `classes` (by storage key) computed on the pool, a few texts a job.
     func computeEmbeddings(_ classes: [(String, ClassDefinition)], mode: ClassEmbeddingMode, engine: any InferenceEngine,
                            ticket: WorkTicket) async throws -> [String: [Float]] {
         var out: [String: [Float]] = [:]
-        for start in stride(from: 0, to: classes.count, by: Self.embeddingBatch) {
-            let batch = Array(classes[start..<min(start + Self.embeddingBatch, classes.count)])
+        let size = Self.classesPerJob(mode)
+        for start in stride(from: 0, to: classes.count, by: size) {
+            let batch = Array(classes[start..<min(start + size, classes.count)])
             let result = try await pool.submit(ticket) { _ in try engine.classEmbeddings(batch.map(\.1), mode: mode) }
             metrics.recordQueueWait(seconds: result.queueSeconds)
             metrics.recordInference(seconds: result.runSeconds)
