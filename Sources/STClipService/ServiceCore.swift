@@ -59,11 +59,11 @@ public final class ServiceCore: Sendable {
         var video: VideoSummary
         var decodeSeconds: Double
         var inferenceSeconds: Double
-        var computed: [String: [Float]]
     }
 
     /// Samples `video` and ranks the labels of `labelSet` for it. Class embeddings come from
-    /// the store; those it lacks for this model are computed in the same job and stored after.
+    /// the store; those it lacks for this model (a new model, or a shipped set before the
+    /// loader's refresh reached it) are computed first, in small jobs, and stored.
     func classify(video: Data, labelSet name: String, options: SamplingOptions, topK: Int,
                   ticket: WorkTicket, arrival: UInt64, requestID: String, logger: Logger) async throws -> ClassificationDocument {
         let engine = try readyEngine()
@@ -74,8 +74,20 @@ public final class ServiceCore: Sendable {
         guard !set.labels.isEmpty else { throw ServiceError(.labelSetEmpty, "label set '\(name)' has no labels") }
         let mode = set.embeddingMode
         let keys = set.classes.map { engine.embeddingKey(for: $0, mode: mode) }
-        let stored = try await catalog.store.embeddings(modelID: engine.info.id, keys: Array(Set(keys)))
-        let missing = Self.unique(zip(keys, set.classes).filter { stored[$0.0] == nil })
+        var vectors = try await catalog.store.embeddings(modelID: engine.info.id, keys: Array(Set(keys)))
+        let missing = Self.unique(zip(keys, set.classes).filter { vectors[$0.0] == nil })
+        var embeddingSeconds = 0.0
+        if !missing.isEmpty {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let computed = try await computeEmbeddings(missing, mode: mode, engine: engine, ticket: ticket)
+            embeddingSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            vectors.merge(computed) { $1 }
+            // The answer stands without them; they are computed again next time if this fails.
+            do { try await catalog.store.storeEmbeddings(EmbeddingBatch(modelID: engine.info.id, vectors: computed)) } catch {
+                logger.warning("could not store \(computed.count) class embeddings: \(error)")
+            }
+        }
+        let embeddings = keys.map { vectors[$0]! }
         let labels = set.labels.map(\.label)
         let k = min(topK, labels.count)
 
@@ -85,33 +97,21 @@ public final class ServiceCore: Sendable {
             let decodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - decodeStart) / 1e9
             try ticket.checkpoint()
             let inferenceStart = DispatchTime.now().uptimeNanoseconds
-            var computed: [String: [Float]] = [:]
-            if !missing.isEmpty {
-                for (key, vector) in zip(missing.map(\.0), try engine.classEmbeddings(missing.map(\.1), mode: mode)) { computed[key] = vector }
-            }
-            let embeddings = keys.map { stored[$0] ?? computed[$0]! }
             let ranked = try engine.classify(sample, labels: labels, embeddings: embeddings, topK: k)
             return ClassifyOutcome(ranked: ranked, views: sample.views, video: sample.video, decodeSeconds: decodeSeconds,
-                                   inferenceSeconds: Double(DispatchTime.now().uptimeNanoseconds - inferenceStart) / 1e9,
-                                   computed: computed)
+                                   inferenceSeconds: Double(DispatchTime.now().uptimeNanoseconds - inferenceStart) / 1e9)
         }
         let outcome = result.value
         metrics.recordQueueWait(seconds: result.queueSeconds)
         metrics.recordDecode(seconds: outcome.decodeSeconds)
         metrics.recordInference(seconds: outcome.inferenceSeconds)
-        if !outcome.computed.isEmpty {
-            // The answer stands without them; they are recomputed next time if this fails.
-            do { try await catalog.store.storeEmbeddings(EmbeddingBatch(modelID: engine.info.id, vectors: outcome.computed)) } catch {
-                logger.warning("could not store \(outcome.computed.count) class embeddings: \(error)")
-            }
-        }
         let total = Double(DispatchTime.now().uptimeNanoseconds - arrival) / 1e9
         return ClassificationDocument(
             requestID: requestID, model: ModelDocument(engine.info),
             labelset: .init(name: set.name, version: set.version), topK: outcome.ranked,
             frames: options.frames, views: options.views.description, sampled: outcome.views, video: outcome.video,
             timingsMS: .init(queue: result.queueSeconds * 1e3, decode: outcome.decodeSeconds * 1e3,
-                             inference: outcome.inferenceSeconds * 1e3, total: total * 1e3))
+                             inference: (embeddingSeconds + outcome.inferenceSeconds) * 1e3, total: total * 1e3))
     }
 
     // MARK: - Embeddings
