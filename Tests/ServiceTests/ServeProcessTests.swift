@@ -105,10 +105,19 @@ final class ServeProcessTests: XCTestCase {
     /// Every write answered 2xx survives `kill -9` at an arbitrary moment, with more writes in
     /// flight; the store reopens cleanly.
     func testKill9LosesNoAcknowledgedWrite() async throws {
-        let data = ServiceHarness.temporaryDirectory()
+        try await killNineRounds(data: ServiceHarness.temporaryDirectory(), environment: [:])
+    }
+
+    /// The same with the PostgreSQL store.
+    func testKill9LosesNoAcknowledgedWriteWithPostgres() async throws {
+        let url = try await LabelStoreTests.freshPostgres()
+        try await killNineRounds(data: ServiceHarness.temporaryDirectory(), environment: ["STCLIP_LABELS_DB": url])
+    }
+
+    private func killNineRounds(data: URL, environment: [String: String]) async throws {
         let acknowledged = Locked<[String]>([])
         for round in 0..<3 {
-            let server = try Server(data: data)
+            let server = try Server(data: data, environment: environment)
             try await server.waitUntilReady()
             if round == 0 {
                 expectEqual(try await server.request("/v1/labelsets/grow", method: .put, json: #"{"labels": []}"#).head.status, .created)
@@ -131,7 +140,7 @@ final class ServeProcessTests: XCTestCase {
             if server.process.isRunning { _ = server.stop(signal: SIGKILL) }
             XCTAssertEqual(server.process.terminationReason, .uncaughtSignal, "round \(round): not killed")
 
-            let check = try Server(data: data)
+            let check = try Server(data: data, environment: environment)
             try await check.waitUntilReady()
             let response = try await check.request("/v1/labelsets/grow", method: .get)
             XCTAssertEqual(response.head.status, .ok)
