@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup-debian.sh
 swift build -c release --product stclip >&2
+. Scripts/openblas-env.sh
 exec .build/release/stclip "$@"

@@ -20,7 +20,7 @@ swift build -c release --product stclip-bench >&2
 model=/tmp/stclip-parity/clip-b$patch
 [ -f "$model/model.safetensors" ] || python3 Scripts/parity/clip_real_size.py --patch "$patch" >&2
 torch_json=$(python3 Scripts/bench/clip_vision_torch.py --patch "$patch" --threads "$threads" --iterations "$iterations")
-ours_json=$(.build/release/stclip-bench clip-vision --model "$model" --threads "$threads" --iterations "$iterations")
+ours_json=$(. Scripts/openblas-env.sh; .build/release/stclip-bench clip-vision --model "$model" --threads "$threads" --iterations "$iterations")
 echo "$torch_json"
 echo "$ours_json"
 python3 - "$torch_json" "$ours_json" <<'PY'

@@ -14,7 +14,7 @@ while (($#)); do
 done
 swift build -c release --product stclip-bench >&2
 torch_json=$(python3 Scripts/bench/xclip_video_torch.py --threads "$threads" --iterations "$iterations")
-ours=$(.build/release/stclip-bench video-models --threads "$threads" --iterations "$iterations")
+ours=$(. Scripts/openblas-env.sh; .build/release/stclip-bench video-models --threads "$threads" --iterations "$iterations")
 echo "$torch_json"
 echo "$ours"
 python3 - "$torch_json" "$ours" <<'PY'
