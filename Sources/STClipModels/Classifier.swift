@@ -40,26 +40,7 @@ public final class Classifier: @unchecked Sendable {
         guard !labels.isEmpty else {
             throw ModelError.badInputShape(name: "labels", shape: [0], expected: "at least one label")
         }
-        let views = pixels.rank == 4 ? pixels.reshaped([1] + pixels.shape) : pixels
-        guard views.rank == 5, views.shape[0] > 0 else {
-            throw ModelError.badInputShape(name: "pixel_values", shape: pixels.shape, expected: "(views, frames, 3, size, size)")
-        }
-        let text = try classEmbeddings(labels)                                     // (C, P)
-        let logits = try viewLogits(views, text: text)                             // (V, C)
-        let v = logits.shape[0], c = labels.count
-        var meanScores = [Float](repeating: 0, count: c), meanLogits = [Float](repeating: 0, count: c)
-        let probabilities = logits.copy()
-        Kernels.softmax(probabilities)
-        for i in 0..<v {
-            for j in 0..<c {
-                meanScores[j] += probabilities.data[i * c + j] / Float(v)
-                meanLogits[j] += logits.data[i * c + j] / Float(v)
-            }
-        }
-        let ranked = (0..<c).sorted { meanScores[$0] != meanScores[$1] ? meanScores[$0] > meanScores[$1] : $0 < $1 }
-        return Classification(
-            topK: ranked.prefix(max(0, k)).map { .init(label: labels[$0], score: meanScores[$0], logit: meanLogits[$0]) },
-            scores: meanScores, logits: meanLogits)
+        return try classify(pixels: pixels, classEmbeddings: try classEmbeddings(labels), labels: labels, topK: k)
     }
 
     /// The labels of the closed-set auxiliary head, when the model has one (stas-clip).
