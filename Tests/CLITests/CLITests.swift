@@ -7,35 +7,11 @@ import XCTest
 /// The `stclip` binary as a user runs it: JSON on stdout, one line on stderr and a non-zero exit
 /// status on failure.
 final class CLITests: XCTestCase {
-    struct Run {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: stdout)) as? [String: Any] ?? [:] }
-    }
-
-    /// The binary SwiftPM built beside the test bundle.
-    static let binary: URL = {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [dir, dir.deletingLastPathComponent()].map { $0.appendingPathComponent("stclip") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }()
+    typealias Run = StclipRun
 
     func stclip(_ arguments: String...) throws -> Run { try stclip(arguments) }
 
-    func stclip(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    func stclip(_ arguments: [String]) throws -> Run { try StclipBinary.run(arguments) }
 
     let model = fixtureURL("clip").appendingPathComponent("tiny-p16-odd")
 

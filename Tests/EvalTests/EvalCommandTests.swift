@@ -7,19 +7,7 @@ import XCTest
 /// `stclip classify --labelset` ranks for each video: the counts, accuracies and confusions eval
 /// reports must then follow exactly.
 final class EvalCommandTests: XCTestCase {
-    struct Run {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: stdout)) as? [String: Any] ?? [:] }
-        var text: String { String(decoding: stdout, as: UTF8.self) }
-    }
-
-    static let binary: URL = {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [dir, dir.deletingLastPathComponent()].map { $0.appendingPathComponent("stclip") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }()
+    typealias Run = StclipRun
 
     static let clip = fixtureURL("clip").appendingPathComponent("tiny-p32").path
     static let xclip = fixtureURL("xclip").appendingPathComponent("tiny-p32").path
@@ -42,19 +30,7 @@ final class EvalCommandTests: XCTestCase {
         return dir
     }()
 
-    func stclip(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    func stclip(_ arguments: [String]) throws -> Run { try StclipBinary.run(arguments) }
 
     /// Writes `lines` as a list file in the videos' directory and returns its path.
     func list(_ lines: [String], name: String = UUID().uuidString) throws -> String {
@@ -138,7 +114,7 @@ final class EvalCommandTests: XCTestCase {
     /// gives the command a pseudo-terminal.
     func testAProgressBarIsDrawnOnATerminal() throws {
         let path = try list(["v0.mp4\tclap", "v1.mp4\twave"])
-        let command = [Self.binary.path, "eval", "--model", Self.clip, "--labelset", "hmdb51", "--list", path, "--json", "--threads", "1"]
+        let command = [StclipBinary.url.path, "eval", "--model", Self.clip, "--labelset", "hmdb51", "--list", path, "--json", "--threads", "1"]
             .map { "'\($0)'" }.joined(separator: " ")
         let run = try stclipThroughScript(command)
         XCTAssertEqual(run.status, 0, run.stderr)
