@@ -22,7 +22,7 @@ struct SampleFramesCommand: ParsableCommand {
     @Option(help: "A model directory whose preprocessor_config.json sets the preprocessing (default: CLIP's).")
     var model: String?
 
-    @Option(help: "Train-mode sampling with this seed (a random point per segment) instead of segment centres.")
+    @Option(help: "Train-mode sampling with this seed (a random point per segment and a multi-scale crop per clip) instead of segment centres and centre crops.")
     var seed: UInt64?
 
     @Option(help: "Decoder threads.")

@@ -91,6 +91,26 @@ struct FramePreprocessor {
                         columns: x0 < x1 ? x0..<x1 : 0..<rw, rows: y0 < y1 ? y0..<y1 : 0..<rh)
     }
 
+    /// Train mode's geometry: `geometry(width:height:)` with the whole resized frame as the window,
+    /// since a multi-scale crop may lie anywhere in it.
+    func trainGeometry(width: Int, height: Int) throws(VideoError) -> Geometry {
+        let g = try geometry(width: width, height: height)
+        return Geometry(resizedWidth: g.resizedWidth, resizedHeight: g.resizedHeight, outWidth: g.outWidth,
+                        outHeight: g.outHeight, origins: [(0, 0)], columns: 0..<g.resizedWidth, rows: 0..<g.resizedHeight)
+    }
+
+    /// Writes `crop`'s box of `window` (the whole resized frame, from `trainGeometry`), resized to the
+    /// output size with the configured filter, to `out` as 3 × outHeight × outWidth floats.
+    func write(multiScale crop: MultiScaleCrop, of window: RGBImage, _ g: Geometry, to out: UnsafeMutablePointer<Float>) {
+        let b = crop.box(width: g.resizedWidth, height: g.resizedHeight)
+        let boxed = RGBImage(width: b.width, height: b.height)
+        for y in 0..<b.height { boxed.row(y).update(from: window.row(b.y + y) + 3 * b.x, count: 3 * b.width) }
+        let scaled = PILResize.resize(boxed, width: g.outWidth, height: g.outHeight, filter: config.resample)
+        let whole = Geometry(resizedWidth: g.outWidth, resizedHeight: g.outHeight, outWidth: g.outWidth, outHeight: g.outHeight,
+                             origins: [(0, 0)], columns: 0..<g.outWidth, rows: 0..<g.outHeight)
+        write(crop: 0, of: scaled, whole, to: out)
+    }
+
     /// The resized window (`geometry.columns` × `geometry.rows`) of `image`.
     func resized(_ image: RGBImage, _ g: Geometry) -> RGBImage {
         // With no size change this copies the window, so callers always index the window.

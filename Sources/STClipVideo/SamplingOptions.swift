@@ -63,7 +63,8 @@ public enum SamplingMode: Sendable, Equatable {
     /// Evaluation: clip `c` of `C` takes the point `(c + ½)/C` of the way through each segment, so
     /// a single clip takes each segment's centre.
     case test
-    /// Training: a uniformly random point in each segment, from a generator seeded with `seed`
-    /// (the same seed gives the same points on every platform).
+    /// Training: a uniformly random point in each segment and a random multi-scale crop per clip
+    /// (`MultiScaleCrop`), from a generator seeded with `seed` (the same seed gives the same points
+    /// and boxes on every platform and in Training/stasclip/sampling.py). Needs one spatial crop.
     case train(seed: UInt64)
 }

@@ -31,11 +31,14 @@ public struct VideoSampler: Sendable {
         var geometry: FramePreprocessor.Geometry? = nil
         var preprocessSeconds = 0.0
         var slots: [Int: [(clip: Int, t: Int)]] = [:]
-        let run = try decode(source, options: options) { (picks: [[Int]]) in
+        var multiScale: [MultiScaleCrop] = []
+        let run = try decode(source, options: options) { (picks: [[Int]], crops: [MultiScaleCrop]) in
             for c in 0..<clips { for t in 0..<frames { slots[picks[c][t], default: []].append((c, t)) } }
+            multiScale = crops
         } consume: { (shown: Int, image: RGBImage) throws(VideoError) in
             let started = DispatchTime.now().uptimeNanoseconds
-            let g = try preprocessor.geometry(width: image.width, height: image.height)
+            let g = multiScale.isEmpty ? try preprocessor.geometry(width: image.width, height: image.height)
+                                       : try preprocessor.trainGeometry(width: image.width, height: image.height)
             if geometry == nil {
                 geometry = g
                 pixels = Tensor(uninitialized: [clips * crops, frames, 3, g.outHeight, g.outWidth])
@@ -44,6 +47,10 @@ public struct VideoSampler: Sendable {
             let window = preprocessor.resized(image, g)
             let perFrame = 3 * g.outHeight * g.outWidth
             for (c, t) in slots[shown] ?? [] {
+                if !multiScale.isEmpty {
+                    preprocessor.write(multiScale: multiScale[c], of: window, g, to: pixels.data + (c * frames + t) * perFrame)
+                    continue
+                }
                 for s in 0..<crops {
                     preprocessor.write(crop: s, of: window, g, to: pixels.data + ((c * crops + s) * frames + t) * perFrame)
                 }
@@ -68,7 +75,7 @@ public struct VideoSampler: Sendable {
     public func frames(_ source: VideoSource, options: SamplingOptions) throws(VideoError) -> SampledFrames {
         var images: [Int: RGBImage] = [:]
         var picks: [[Int]] = []
-        let run = try decode(source, options: options) { picks = $0 } consume: { (shown: Int, image: RGBImage) throws(VideoError) in
+        let run = try decode(source, options: options) { chosen, _ in picks = chosen } consume: { (shown: Int, image: RGBImage) throws(VideoError) in
             images[shown] = image
         }
         return SampledFrames(frames: picks.map { $0.map { images[$0]! } }, timestamps: run.timestamps,
@@ -89,9 +96,10 @@ public struct VideoSampler: Sendable {
         var timing: SamplingTiming
     }
 
-    /// The shared pipeline: `plan` receives the picked shown-frame indices `[clip][segment]`
-    /// before decoding starts; `consume` receives each distinct picked frame once, upright RGB.
-    private func decode(_ source: VideoSource, options: SamplingOptions, plan: ([[Int]]) -> Void,
+    /// The shared pipeline: `plan` receives the picked shown-frame indices `[clip][segment]` and, in
+    /// train mode, each clip's multi-scale crop, before decoding starts; `consume` receives each
+    /// distinct picked frame once, upright RGB.
+    private func decode(_ source: VideoSource, options: SamplingOptions, plan: ([[Int]], [MultiScaleCrop]) -> Void,
                         consume: (Int, RGBImage) throws(VideoError) -> Void) throws(VideoError) -> Run {
         guard options.frames >= 1, options.frames <= 1024 else { throw .invalidRequest(detail: "\(options.frames) frames per clip (1 to 1024)") }
         guard options.views.clips >= 1, options.views.clips <= 32 else { throw .invalidRequest(detail: "\(options.views.clips) clips (1 to 32)") }
@@ -100,6 +108,9 @@ public struct VideoSampler: Sendable {
         }
         guard options.views.crops == 1 || options.views.crops == 3 else {
             throw .invalidRequest(detail: "\(options.views.crops) spatial crops (1 or 3 are supported)")
+        }
+        if case .train = options.mode, options.views.crops != 1 {
+            throw .invalidRequest(detail: "train mode takes one multi-scale crop per clip, not \(options.views.crops) spatial crops")
         }
         var timing = SamplingTiming()
         let cpuAtStart = Self.processCPUSeconds()
@@ -117,10 +128,10 @@ public struct VideoSampler: Sendable {
         timing.scanSeconds = lap()
         let timeline = scan.timeline
 
-        let timestamps = SegmentSampler.times(start: timeline.start, duration: timeline.duration, frames: options.frames,
-                                              clips: options.views.clips, mode: options.mode)
+        let (timestamps, crops) = SegmentSampler.draw(start: timeline.start, duration: timeline.duration, frames: options.frames,
+                                                      clips: options.views.clips, mode: options.mode)
         let picks = timestamps.map { $0.map(timeline.frame(at:)) }
-        plan(picks)
+        plan(picks, crops)
 
         let decoder = try FrameDecoder(reader: reader, scan: scan, threads: decoderThreads)
         let converter = ScaleContext()
