@@ -5,8 +5,10 @@ import STClipModels
 import STClipRuntime
 import STClipVideo
 
-/// `stclip classify --model DIR (VIDEO [--views 1x1|4x3] [--frames T] | --pixels FILE.npy)
-/// (--labels TEXT... | --labelset NAME [--mode M] | --closed-set) [--top-k K]` → the best labels.
+/// `stclip classify [--model DIR] (VIDEO [--views 1x1|4x3] [--frames T] | --pixels FILE.npy)
+/// [--labels TEXT... | --labelset NAME [--mode M] | --closed-set] [--top-k K]` → the best labels.
+/// With none of the three label options, the model's own label set (`labelset.json` in its directory,
+/// as the embedded default model has) is used.
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "classify", abstract: "Zero-shot top-k labels of a video.")
 
@@ -44,8 +46,8 @@ struct ClassifyCommand: ParsableCommand {
         guard (video == nil) != (pixels == nil) else { throw ValidationError("give either a VIDEO or --pixels FILE.npy") }
         guard ViewLayout(views) != nil else { throw ValidationError("--views must look like 1x1 or 4x3") }
         if let frames { guard (1...1024).contains(frames) else { throw ValidationError("--frames must be between 1 and 1024") } }
-        guard [!labels.isEmpty, labelset != nil, closedSet].filter({ $0 }).count == 1 else {
-            throw ValidationError("give one of --labels (at least one), --labelset or --closed-set")
+        guard [!labels.isEmpty, labelset != nil, closedSet].filter({ $0 }).count <= 1 else {
+            throw ValidationError("give at most one of --labels, --labelset and --closed-set")
         }
     }
 
@@ -58,6 +60,7 @@ struct ClassifyCommand: ParsableCommand {
         sampleTime = try clock.measure { frames = try input(for: model) }
         let classifier = Classifier(model: model)
         let labelSet = try labelset.map { name in try CLIError.wrap { try BuiltinLabelSets.load(name) } }
+            ?? (labels.isEmpty && !closedSet ? try modelLabelSet(model) : nil)
         var result: Classification!
         inferenceTime = try clock.measure {
             result = try CLIError.wrap {
@@ -75,6 +78,15 @@ struct ClassifyCommand: ParsableCommand {
         try JSONOutput.print(Output(model: model.directory, model_type: model.modelType,
                                     top_k: result.topK.map { Entry(label: $0.label, score: $0.score, logit: $0.logit) },
                                     timings_ms: ["load": ms(loadTime), "sample": ms(sampleTime), "inference": ms(inferenceTime)]))
+    }
+
+    /// The model's own label set, `labelset.json` in its directory.
+    private func modelLabelSet(_ model: LoadedModel) throws -> LabelSet {
+        let path = URL(fileURLWithPath: model.directory).appendingPathComponent("labelset.json").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError(description: "\(model.directory) has no labelset.json of its own: give --labels, --labelset or --closed-set")
+        }
+        return try CLIError.wrap { try LabelSet.load(file: path) }
     }
 
     /// The frames `(V, T, 3, S, S)`: sampled from the video at the model's clip length, or read from --pixels.

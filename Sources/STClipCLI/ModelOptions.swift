@@ -5,8 +5,8 @@ import STClipRuntime
 
 /// Options shared by every command that loads a model.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "A Hugging Face style model directory (config.json, model.safetensors, vocab.json, merges.txt).")
-    var model: String
+    @Option(name: .long, help: "A Hugging Face style model directory (config.json, model.safetensors, vocab.json, merges.txt); default: $STCLIP_MODEL, else the embedded default model.")
+    var model: String?
 
     @Option(help: "BLAS threads (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -18,6 +18,17 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model, with BLAS set to `threads`; load errors become a clean exit.
     func load() throws -> LoadedModel {
         BLAS.threads = threads
-        return try CLIError.wrap { try LoadedModel.load(directory: model) }
+        return try CLIError.wrap { try LoadedModel.load(directory: try directory()) }
+    }
+
+    /// `--model`, else `STCLIP_MODEL`, else the embedded default model.
+    func directory() throws -> String {
+        if let model { return model }
+        if let env = ProcessInfo.processInfo.environment["STCLIP_MODEL"], !env.isEmpty { return env }
+        guard let embedded = DefaultModel.directory() else {
+            throw CLIError(description: "no model given and no embedded default model found (looked in "
+                           + DefaultModel.candidates().joined(separator: ", ") + "): pass --model DIR or set STCLIP_MODEL")
+        }
+        return embedded
     }
 }

@@ -43,13 +43,8 @@ public enum BuiltinLabelSets {
             }
             let data: Data
             do { data = try Data(contentsOf: url) } catch { throw .unreadable(name: name, detail: "\(url.path): \(error.localizedDescription)") }
-            let set: LabelSet
-            do { set = try JSONDecoder().decode(LabelSet.self, from: data) } catch {
-                throw .invalid(name: name, detail: "\(url.path): \(error)")
-            }
+            let set = try LabelSet.decode(data, path: url.path)
             guard set.name == name else { throw .invalid(name: name, detail: "the file names itself \"\(set.name)\"") }
-            guard !set.classes.isEmpty else { throw .invalid(name: name, detail: "no classes") }
-            guard Set(set.classNames).count == set.classes.count else { throw .invalid(name: name, detail: "repeated class names") }
             return set
         }
     }
