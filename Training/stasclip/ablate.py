@@ -1,0 +1,162 @@
+"""The ablation study of the seed paper's tables 1-4 on a dataset of ours, from one command:
+
+  python -m stasclip.ablate --data DIR --tokenizer TOKENIZER_DIR --out OUT_DIR [--seeds 3] [--jobs 16]
+
+Per seed, stage 0 trains one small plain CLIP from scratch (our stand-in for the pretrained CLIP); every
+configuration below then runs stages 1 and 2 from it (train.finetune), so the rows of a seed differ only in
+what the row names. Writes OUT_DIR/ablation.json (every run) and OUT_DIR/ablation.md (mean ± sample standard
+deviation over seeds), and keeps the full model of every seed in OUT_DIR/full-seed{S}/ (exported as
+train.export does).
+
+Runs go to a pool of forked worker processes (the parent never touches CUDA, so each worker opens its own
+context); the decoded videos are shared with the workers by the fork.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import time
+from dataclasses import replace
+
+import torch
+
+from . import train as trainer
+
+# (table, row name, Recipe overrides). "full" is the paper's model: TWS, end transformer, covariance aux head.
+FULL = dict(temporal_modeling="tws", end_transformer=True, aux_head="covariance", aux_dim=32, loss_weight=0.5)
+PLAIN = dict(end_transformer=False, aux_head="none")
+ROWS = [
+    ("1", "frame average (CLIP fine-tuned)", dict(PLAIN, communication_token=False, temporal_modeling="none")),
+    ("1", "communication token, no temporal modelling", dict(PLAIN, temporal_modeling="none")),
+    ("1", "TC", dict(PLAIN, temporal_modeling="tc")),
+    ("1", "TS", dict(PLAIN, temporal_modeling="ts")),
+    ("1", "Transformer", dict(PLAIN, temporal_modeling="transformer")),
+    ("1", "TWS", dict(PLAIN, temporal_modeling="tws")),
+    ("2", "TWS + end transformer", dict(FULL, aux_head="none")),
+    ("3a", "+ aux head, first-order pooling", dict(FULL, aux_head="first_order")),
+    ("3a,3b,3c,4", "full", dict(FULL)),
+    ("3b", "full, D' = 16", dict(FULL, aux_dim=16)),
+    ("3b", "full, D' = 64", dict(FULL, aux_dim=64)),
+    ("3c", "full, 1 − w = 0.7", dict(FULL, loss_weight=0.3)),
+    ("3c", "full, 1 − w = 0.6", dict(FULL, loss_weight=0.4)),
+    ("3c", "full, 1 − w = 0.4", dict(FULL, loss_weight=0.6)),
+    ("3c", "full, 1 − w = 0.3", dict(FULL, loss_weight=0.7)),
+    ("4", "full, class names in templates only (no descriptions)", dict(FULL, texts="templates")),
+]
+
+DATA: trainer.Data | None = None
+TEXTS: dict = {}
+
+
+def _device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _pretrain(job):
+    recipe, out = job
+    torch.set_num_threads(1)
+    model = trainer.pretrain(DATA, recipe, _device(), lambda m: print(f"seed {recipe.seed}: {m}", flush=True))
+    path = os.path.join(out, f"base-seed{recipe.seed}.pt")
+    torch.save({"config": model.config.to_dict(), "state": model.cpu().state_dict()}, path)
+    return path
+
+
+def _finetune(job):
+    table, name, recipe, texts_mode, base_path, out, tokenizer = job
+    torch.set_num_threads(1)
+    device = _device()
+    saved = torch.load(base_path, weights_only=False)
+    base = trainer.STASCLIPModel(trainer.STASCLIPConfig.from_dict(saved["config"]))
+    base.load_state_dict(saved["state"])
+    data = replace(DATA, texts=TEXTS[texts_mode])
+    started = time.time()
+    model = trainer.finetune(base, data, recipe, device, lambda m: None)
+    metrics = trainer.report(model, data, recipe, device)
+    metrics.update(table=table, name=name, texts=texts_mode, seconds=time.time() - started)
+    if name == "full":
+        trainer.export(model, DATA, tokenizer, os.path.join(out, f"full-seed{recipe.seed}"), half=True)
+    print(f"seed {recipe.seed} {name}: test {metrics['test']['top1']:.1f}%"
+          + (f", zero-shot {metrics['zeroshot']['top1']:.1f}%" if "zeroshot" in metrics else "")
+          + f" ({metrics['seconds']:.0f} s)", flush=True)
+    return metrics
+
+
+def _summary(values: list[float]) -> str:
+    if not values:
+        return "–"
+    spread = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.mean(values):.1f} ± {spread:.1f}"
+
+
+def table(runs: list[dict], seeds: list[int], command: str) -> str:
+    """The markdown table: one row per configuration, mean ± sample std over seeds."""
+    lines = [f"Seeds {', '.join(map(str, seeds))}; command: `{command}`", "",
+             "| table | configuration | video params | aux params | GFLOPs/clip | test top-1 (%) | zero-shot top-1 (%) | aux-head test top-1 (%) |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for tab, name, _ in ROWS:
+        mine = [r for r in runs if r["name"] == name]
+        if not mine:
+            continue
+        aux = [r["test"]["aux_top1"] for r in mine if "aux_top1" in r["test"]]
+        zs = [r["zeroshot"]["top1"] for r in mine if "zeroshot" in r]
+        lines.append(f"| {tab} | {name} | {mine[0]['video_params']:,} | {mine[0]['aux_params']:,} | "
+                     f"{mine[0]['gflops']:.3f} | {_summary([r['test']['top1'] for r in mine])} | {_summary(zs)} | "
+                     f"{_summary(aux)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line entry point; see the module docstring."""
+    global DATA
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="folder with train.txt, test.txt, zeroshot.txt, labelset.json")
+    parser.add_argument("--tokenizer", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at once")
+    parser.add_argument("--rows", help="comma-separated row numbers (1-based) to run; default all")
+    for stage, default in (("epochs0", 20), ("epochs1", 10), ("epochs2", 15), ("warmup2", 3), ("batch_size", 32)):
+        parser.add_argument(f"--{stage.replace('_', '-')}", type=int, default=default, dest=stage)
+    args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    started = time.time()
+    zeroshot = os.path.join(args.data, "zeroshot.txt")
+    DATA = trainer.load_data(os.path.join(args.data, "labelset.json"), os.path.join(args.data, "train.txt"),
+                             os.path.join(args.data, "test.txt"), zeroshot if os.path.exists(zeroshot) else None,
+                             args.tokenizer, trainer.SMALL_PREPROCESSOR)
+    TEXTS["all"] = DATA.texts
+    TEXTS["templates"] = trainer.ClassTexts.from_labelset(DATA.labelset, args.tokenizer, descriptions=False)
+    print(f"[{time.time() - started:.0f} s] decoded {len(DATA.train)} / {len(DATA.test)} / "
+          f"{len(DATA.zeroshot or [])} videos", flush=True)
+    seeds = list(range(args.seeds))
+    schedule = dict(epochs0=args.epochs0, epochs1=args.epochs1, epochs2=args.epochs2, warmup2=args.warmup2,
+                    batch_size=args.batch_size)
+    rows = ROWS if not args.rows else [ROWS[int(i) - 1] for i in args.rows.split(",")]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(args.jobs, len(seeds)), maxtasksperchild=1) as pool:
+        bases = pool.map(_pretrain, [(trainer.Recipe(seed=s, **schedule), args.out) for s in seeds])
+    print(f"[{time.time() - started:.0f} s] stage 0 done", flush=True)
+    jobs = []
+    for seed, base in zip(seeds, bases):
+        for tab, name, overrides in rows:
+            overrides = dict(overrides)
+            texts = overrides.pop("texts", "all")
+            jobs.append((tab, name, trainer.Recipe(seed=seed, **schedule, **overrides), texts, base, args.out,
+                         args.tokenizer))
+    with context.Pool(args.jobs, maxtasksperchild=1) as pool:
+        runs = pool.map(_finetune, jobs, chunksize=1)
+    command = "python -m stasclip.ablate " + " ".join(argv if argv is not None else os.sys.argv[1:])
+    with open(os.path.join(args.out, "ablation.json"), "w", encoding="utf-8") as f:
+        json.dump({"seeds": seeds, "schedule": schedule, "runs": runs, "seconds": time.time() - started}, f, indent=1)
+    markdown = table(runs, seeds, command)
+    with open(os.path.join(args.out, "ablation.md"), "w", encoding="utf-8") as f:
+        f.write(markdown)
+    print(markdown, flush=True)
+    print(f"[{time.time() - started:.0f} s] done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

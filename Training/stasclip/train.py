@@ -1,0 +1,453 @@
+"""Trains stas-clip with the seed paper's two-stage recipe (section 4.2) and exports a checkpoint directory
+that the Swift runtime loads.
+
+  python -m stasclip.train --data DIR --tokenizer TOKENIZER_DIR --out OUT_DIR [--init scratch|CLIP_DIR] ...
+
+DIR holds train.txt, test.txt (and optionally zeroshot.txt) with `path<TAB>label` lines and labelset.json
+(the format of Sources/STClipLabelSets/Data: classes with name, text, descriptions); --train/--test/
+--zeroshot/--labelset name them one by one instead (e.g. a Kinetics or UCF101 list with a built-in label
+set).
+
+Stages (epochs scale with --epochs0/1/2 for small data):
+  0. only with --init scratch (no pretrained CLIP exists for a small custom architecture): plain CLIP,
+     frames averaged, trained from random weights with the contrastive loss — our stand-in for CLIP's
+     400M-pair pre-training.
+  1. without the temporal module of the communication tokens (TWS, TC, TS or transformer): the new
+     parameters (communication token, end transformer, aux head) learn at 8e-4, cosine; CLIP's are frozen.
+  2. with the temporal module: everything learns, AdamW lr 8e-6 with 5 warm-up epochs then cosine;
+     TWS parameters ×1000, other new parameters ×100 (training.parameter_groups).
+AdamW (β1 = 0.9), weight decay 5e-4, loss w·L_m + (1 − w)·L_s (training.stas_loss). Train-mode sampling
+and multi-scale crops are the Swift sampler's (sampling.py); evaluation uses its test mode (segment centres,
+centre crop) and class embeddings as stclip's `all` mode: the mean of the L2-normalised embeddings of the
+class text in the prompt templates and of its descriptions, renormalised.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .modeling_stas_clip import AUX_HEADS, TEMPORAL_MODELING, STASCLIPConfig, STASCLIPModel, is_new_parameter
+from .sampling import Preprocessing, segment_times, frame_at
+from .training import parameter_groups, stas_loss
+from .videos import DecodedVideo, decode_list, read_list
+
+# stclip's default prompt ensemble (Sources/STClipModels/PromptTemplates.swift, `standard`), in its order.
+TEMPLATES = ("a video of a person {}.", "a video of {}.", "a photo of a person {}.", "a clip of someone {}.",
+             "human action of {}.", "{}, an action.", "look, the person is {}.", "video classification of {}.")
+
+WEIGHT_DECAY = 5e-4
+STAGE1_LR = 8e-4
+STAGE2_LR = 8e-6
+STAGE0_LR = 5e-4
+MASK64 = (1 << 64) - 1
+
+# The small architecture of the embedded default model: CLIP's, narrow and shallow, trained from scratch.
+SMALL_TEXT = dict(vocab_size=49408, hidden_size=64, intermediate_size=256, projection_dim=64, num_hidden_layers=3,
+                  num_attention_heads=4, max_position_embeddings=77, hidden_act="quick_gelu", layer_norm_eps=1e-5,
+                  attention_dropout=0.0, initializer_range=0.02, initializer_factor=1.0, pad_token_id=1,
+                  bos_token_id=49406, eos_token_id=49407)
+SMALL_VISION = dict(hidden_size=96, intermediate_size=384, projection_dim=64, num_hidden_layers=4,
+                    num_attention_heads=4, num_channels=3, image_size=48, patch_size=8, hidden_act="quick_gelu",
+                    layer_norm_eps=1e-5, attention_dropout=0.0, initializer_range=0.02, initializer_factor=1.0)
+SMALL_PREPROCESSOR = {
+    "crop_size": {"height": 48, "width": 48}, "do_center_crop": True, "do_convert_rgb": True,
+    "do_normalize": True, "do_rescale": True, "do_resize": True, "rescale_factor": 1 / 255,
+    "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
+    "image_processor_type": "CLIPImageProcessor", "resample": 3, "size": {"shortest_edge": 55},
+}
+
+
+# ============================================================================================
+# Run configuration
+# ============================================================================================
+
+@dataclass
+class Recipe:
+    """One training run: the model switches, the schedule and the seed."""
+    temporal_modeling: str = "tws"
+    communication_token: bool = True
+    end_transformer: bool = True
+    aux_head: str = "covariance"
+    aux_dim: int = 32
+    loss_weight: float = 0.5
+    frames: int = 8
+    epochs0: int = 20
+    epochs1: int = 10
+    epochs2: int = 15
+    warmup2: int = 3
+    batch_size: int = 32
+    seed: int = 0
+    heads: int = 4
+
+    def switches(self, labels: list[str], stage: int) -> dict:
+        """STASCLIPConfig switches for stage 0 (plain CLIP), 1 (no temporal module) or 2 (the full run)."""
+        if stage == 0:
+            return dict(num_frames=self.frames, communication_token=False, temporal_modeling="none",
+                        end_transformer=False, aux_head="none", aux_labels=[], loss_weight=1.0)
+        temporal = self.temporal_modeling if stage == 2 else "none"
+        return dict(num_frames=self.frames, communication_token=self.communication_token,
+                    temporal_modeling=temporal, end_transformer=self.end_transformer, aux_head=self.aux_head,
+                    aux_dim=self.aux_dim, aux_labels=list(labels) if self.aux_head != "none" else [],
+                    loss_weight=self.loss_weight, mit_num_attention_heads=self.heads,
+                    aux_num_attention_heads=self.heads)
+
+
+# ============================================================================================
+# Data
+# ============================================================================================
+
+@dataclass
+class ClassTexts:
+    """Every class's texts (templates filled with the class text, then its descriptions), tokenized."""
+    names: list[str]
+    input_ids: torch.Tensor        # (S, L) all texts, class after class
+    attention_mask: torch.Tensor   # (S, L)
+    owner: torch.Tensor            # (S,) class of each text
+    texts: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_labelset(cls, labelset: dict, tokenizer_dir: str, descriptions: bool = True) -> "ClassTexts":
+        """`descriptions` False: the class text in the templates only (table 4's "no prompt learning")."""
+        from transformers import CLIPTokenizer
+        tokenizer = CLIPTokenizer.from_pretrained(tokenizer_dir)
+        texts, owner = [], []
+        for index, entry in enumerate(labelset["classes"]):
+            for text in [t.replace("{}", entry["text"]) for t in TEMPLATES] + (list(entry.get("descriptions", [])) if descriptions else []):
+                texts.append(text)
+                owner.append(index)
+        encoded = tokenizer(texts, padding=True, truncation=True, max_length=77, return_tensors="pt")
+        return cls(names=[c["name"] for c in labelset["classes"]], input_ids=encoded["input_ids"],
+                   attention_mask=encoded["attention_mask"], owner=torch.tensor(owner), texts=texts)
+
+    def sample(self, generator: np.random.Generator) -> torch.Tensor:
+        """One random text index per class, (C,)."""
+        owner = self.owner.numpy()
+        return torch.tensor([int(generator.choice(np.flatnonzero(owner == c))) for c in range(len(self.names))])
+
+
+def clip_seed(run_seed: int, epoch: int, index: int) -> int:
+    """The sampler seed of one clip in one epoch of one run."""
+    return ((run_seed * 1_000_003 + epoch) * 1_000_003 + index) & MASK64
+
+
+def load_clip(video: DecodedVideo, preprocessing: Preprocessing, frames: int, seed: int | None) -> np.ndarray:
+    """(T, 3, H, W) float32 of one clip: train mode with `seed`, test mode without."""
+    start = float(video.presentation[0])
+    times, crops = segment_times(start, video.end - start, frames, 1, seed)
+    draw = crops[0] if crops else None
+    picked = [video.frames[frame_at(video.presentation, t)] for t in times[0]]
+    return preprocessing.normalize(np.stack([preprocessing.crop(f, draw) for f in picked]))
+
+
+def batches(videos: list[DecodedVideo], preprocessing: Preprocessing, frames: int, batch_size: int,
+            seed: int | None, epoch: int, shuffle: bool):
+    """Yields (pixels (B, T, 3, H, W), labels (B,)); the last partial batch is kept."""
+    order = np.random.default_rng((seed or 0) * 7919 + epoch).permutation(len(videos)) if shuffle else np.arange(len(videos))
+    for start in range(0, len(order), batch_size):
+        chosen = order[start:start + batch_size]
+        pixels = np.stack([load_clip(videos[i], preprocessing, frames,
+                                     None if seed is None else clip_seed(seed, epoch, int(i))) for i in chosen])
+        yield torch.from_numpy(pixels), torch.tensor([videos[i].label for i in chosen])
+
+
+# ============================================================================================
+# Model construction
+# ============================================================================================
+
+def small_model(labels: list[str], switches: dict, seed: int) -> STASCLIPModel:
+    """The small architecture with CLIP's own initialisation (transformers' CLIPModel init), new parts random."""
+    from transformers import CLIPConfig, CLIPModel
+    torch.manual_seed(seed)
+    clip_config = CLIPConfig(text_config=SMALL_TEXT, vision_config=SMALL_VISION, projection_dim=64,
+                             logit_scale_init_value=2.6592)
+    clip = CLIPModel(clip_config)
+    model = STASCLIPModel(STASCLIPConfig.from_clip_config(clip.config, **switches))
+    result = model.load_state_dict(clip.state_dict(), strict=False)
+    if result.unexpected_keys:
+        raise ValueError(f"CLIP tensors not used: {result.unexpected_keys}")
+    return model
+
+
+def rebuild(model: STASCLIPModel, switches: dict, seed: int) -> STASCLIPModel:
+    """A model with new switches that takes every tensor `model` has in common with it; the rest random."""
+    torch.manual_seed(seed)
+    config = STASCLIPConfig.from_dict({**model.config.to_dict(), **switches})
+    fresh = STASCLIPModel(config)
+    result = fresh.load_state_dict(model.state_dict(), strict=False)
+    stray = [n for n in result.unexpected_keys if not is_new_parameter(n)]
+    if stray:
+        raise ValueError(f"tensors that do not fit the new model: {stray}")
+    return fresh
+
+
+# ============================================================================================
+# Training and evaluation
+# ============================================================================================
+
+def cosine_factor(step: int, total: int, warmup: int) -> float:
+    """Linear warm-up over `warmup` steps, then cosine from 1 to 0."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_epochs: int, train: list[DecodedVideo],
+                texts: ClassTexts, preprocessing: Preprocessing, recipe: Recipe, device: torch.device,
+                stage: int, log) -> None:
+    """One stage: AdamW over `groups` (frozen parameters left out), cosine schedule per step."""
+    if epochs <= 0 or not groups:
+        return
+    optimizer = torch.optim.AdamW(groups, betas=(0.9, 0.999), weight_decay=WEIGHT_DECAY)
+    base = [g["lr"] for g in optimizer.param_groups]
+    steps_per_epoch = math.ceil(len(train) / recipe.batch_size)
+    total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
+    text_rng = np.random.default_rng(recipe.seed * 31 + stage)
+    input_ids, attention_mask = texts.input_ids.to(device), texts.attention_mask.to(device)
+    step = 0
+    model.train()
+    for epoch in range(epochs):
+        started, losses = time.time(), []
+        for pixels, labels in batches(train, preprocessing, recipe.frames, recipe.batch_size,
+                                      recipe.seed * 10 + stage, epoch, shuffle=True):
+            for g, lr in zip(optimizer.param_groups, base):
+                g["lr"] = lr * cosine_factor(step, total, warmup)
+            chosen = texts.sample(text_rng).to(device)                        # (C,) one text per class
+            out = model(pixels.to(device), input_ids[chosen], attention_mask[chosen])
+            loss = stas_loss(out, labels.to(device), torch.arange(len(chosen), device=device), model.config.loss_weight)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                model.logit_scale.clamp_(0, math.log(100))
+            losses.append(float(loss.detach()))
+            step += 1
+        log(f"stage {stage} epoch {epoch + 1}/{epochs} loss {np.mean(losses):.4f} ({time.time() - started:.1f} s)")
+
+
+@torch.no_grad()
+def class_embeddings(model: STASCLIPModel, texts: ClassTexts, device: torch.device) -> torch.Tensor:
+    """(C, P) unit class embeddings: per class, the mean of its texts' unit embeddings, renormalised."""
+    model.eval()
+    e = model.get_text_features(texts.input_ids.to(device), texts.attention_mask.to(device))
+    e = e / e.norm(dim=-1, keepdim=True)
+    owner = texts.owner.to(device)
+    means = torch.stack([e[owner == c].mean(0) for c in range(len(texts.names))])
+    return means / means.norm(dim=-1, keepdim=True)
+
+
+@torch.no_grad()
+def evaluate(model: STASCLIPModel, videos: list[DecodedVideo], texts: ClassTexts, preprocessing: Preprocessing,
+             recipe: Recipe, device: torch.device) -> dict:
+    """Test-mode top-1 of the contrastive scores (and of the aux head where there is one), in percent."""
+    model.eval()
+    classes = class_embeddings(model, texts, device)
+    correct = aux_correct = count = 0
+    predictions = []
+    for pixels, labels in batches(videos, preprocessing, recipe.frames, 64, None, 0, shuffle=False):
+        video = model.encode_video(pixels.to(device))
+        v = video.video_embeds / video.video_embeds.norm(dim=-1, keepdim=True)
+        predicted = (v @ classes.t()).argmax(-1).cpu()
+        predictions += predicted.tolist()
+        correct += int((predicted == labels).sum())
+        if model.config.aux_head != "none":
+            last = video.hidden_states[-1][:, 1:]
+            h = last.reshape(pixels.shape[0], recipe.frames, last.shape[1], last.shape[2])
+            aux_correct += int((model.aux_head(h, video.video_embeds).logits.argmax(-1).cpu() == labels).sum())
+        count += len(labels)
+    result = {"top1": 100 * correct / count, "count": count, "predictions": predictions}
+    if model.config.aux_head != "none":
+        result["aux_top1"] = 100 * aux_correct / count
+    return result
+
+
+def video_cost(model: STASCLIPModel, preprocessing: Preprocessing, frames: int) -> dict:
+    """Parameters of the video encoder (everything but the text tower) and its GFLOPs per clip."""
+    from torch.utils.flop_counter import FlopCounterMode
+    video_params = sum(p.numel() for n, p in model.named_parameters()
+                       if not n.startswith(("text_model.", "text_projection.", "aux_head.")))
+    aux_params = sum(p.numel() for n, p in model.named_parameters() if n.startswith("aux_head."))
+    device = next(model.parameters()).device
+    pixels = torch.zeros(1, frames, 3, preprocessing.crop_height, preprocessing.crop_width, device=device)
+    model.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model.encode_video(pixels)
+    return {"video_params": video_params, "aux_params": aux_params, "gflops": counter.get_total_flops() / 1e9}
+
+
+# ============================================================================================
+# The whole run
+# ============================================================================================
+
+@dataclass
+class Data:
+    """Decoded splits and the class texts."""
+    labelset: dict
+    texts: ClassTexts
+    preprocessing: Preprocessing
+    preprocessor_json: dict
+    train: list[DecodedVideo]
+    test: list[DecodedVideo]
+    zeroshot: list[DecodedVideo] | None
+
+
+def load_data(labelset_path: str, train: str, test: str, zeroshot: str | None, tokenizer_dir: str,
+              preprocessor_json: dict, jobs: int | None = None) -> Data:
+    with open(labelset_path, encoding="utf-8") as f:
+        labelset = json.load(f)
+    names = [c["name"] for c in labelset["classes"]]
+    preprocessing = Preprocessing.from_json(preprocessor_json)
+    splits = [decode_list(read_list(p, names), preprocessing, jobs) if p else None for p in (train, test, zeroshot)]
+    return Data(labelset=labelset, texts=ClassTexts.from_labelset(labelset, tokenizer_dir), preprocessing=preprocessing,
+                preprocessor_json=preprocessor_json, train=splits[0], test=splits[1], zeroshot=splits[2])
+
+
+def pretrain(data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
+    """Stage 0: the small plain CLIP from random weights, every parameter at STAGE0_LR."""
+    model = small_model(data.texts.names, recipe.switches(data.texts.names, 0), recipe.seed).to(device)
+    groups = [{"params": list(model.parameters()), "lr": STAGE0_LR}]
+    train_stage(model, groups, recipe.epochs0, max(1, recipe.epochs0 // 10), data.train, data.texts,
+                data.preprocessing, recipe, device, 0, log)
+    return model
+
+
+def stage1(base: STASCLIPModel, data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
+    """Stage 1 from a CLIP-initialised model (`base`: plain CLIP weights, stage 0's or OpenAI's): no temporal
+    module; the new parameters learn at STAGE1_LR, CLIP's are frozen."""
+    model = rebuild(base.cpu(), recipe.switches(data.texts.names, 1), recipe.seed + 1).to(device)
+    new = [p for n, p in model.named_parameters() if is_new_parameter(n)]
+    for n, p in model.named_parameters():
+        p.requires_grad_(is_new_parameter(n))
+    train_stage(model, [{"params": new, "lr": STAGE1_LR}] if new else [], recipe.epochs1, 0, data.train, data.texts,
+                data.preprocessing, recipe, device, 1, log)
+    return model
+
+
+def stage2(model: STASCLIPModel, data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
+    """Stage 2: the temporal module added; everything learns with the paper's multipliers and warm-up."""
+    model = rebuild(model.cpu(), recipe.switches(data.texts.names, 2), recipe.seed + 2).to(device)
+    for p in model.parameters():
+        p.requires_grad_(True)
+    train_stage(model, parameter_groups(model, STAGE2_LR), recipe.epochs2, recipe.warmup2, data.train, data.texts,
+                data.preprocessing, recipe, device, 2, log)
+    return model
+
+
+def finetune(base: STASCLIPModel, data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
+    """Stages 1 and 2."""
+    return stage2(stage1(base, data, recipe, device, log), data, recipe, device, log)
+
+
+def report(model: STASCLIPModel, data: Data, recipe: Recipe, device: torch.device) -> dict:
+    out = {"recipe": asdict(recipe), **video_cost(model, data.preprocessing, recipe.frames)}
+    out["test"] = evaluate(model, data.test, data.texts, data.preprocessing, recipe, device)
+    if data.zeroshot:
+        out["zeroshot"] = evaluate(model, data.zeroshot, data.texts, data.preprocessing, recipe, device)
+    return out
+
+
+def export(model: STASCLIPModel, data: Data, tokenizer_dir: str, out_dir: str, half: bool) -> None:
+    """A checkpoint directory the Swift runtime loads: config.json, model.safetensors (F16 with `half`),
+    the tokenizer files, the training preprocessor_config.json and the label set as labelset.json."""
+    from safetensors.torch import save_file
+    with tempfile.TemporaryDirectory() as staging:
+        for name in ("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"):
+            shutil.copyfile(os.path.join(tokenizer_dir, name), os.path.join(staging, name))
+        with open(os.path.join(staging, "preprocessor_config.json"), "w", encoding="utf-8") as f:
+            json.dump(data.preprocessor_json, f, indent=2)
+            f.write("\n")
+        model.cpu().save_pretrained(out_dir, tokenizer_dir=staging)
+    if half:
+        tensors = {n: t.detach().to(torch.float16).contiguous() for n, t in model.state_dict().items()}
+        save_file(tensors, os.path.join(out_dir, "model.safetensors"), metadata={"format": "pt"})
+    with open(os.path.join(out_dir, "labelset.json"), "w", encoding="utf-8") as f:
+        json.dump(data.labelset, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line entry point; see the module docstring."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", help="folder with train.txt, test.txt, [zeroshot.txt], labelset.json")
+    parser.add_argument("--train"), parser.add_argument("--test"), parser.add_argument("--zeroshot")
+    parser.add_argument("--labelset", help="label set JSON (classes with name, text, descriptions)")
+    parser.add_argument("--tokenizer", required=True, help="folder with CLIP's vocab.json and merges.txt")
+    parser.add_argument("--init", default="scratch", help="'scratch' (small CLIP, stage 0 first) or an HF CLIP dir")
+    parser.add_argument("--out", required=True, help="checkpoint directory to write")
+    parser.add_argument("--report", help="write the metrics JSON here")
+    parser.add_argument("--half", action="store_true", help="store the weights as F16")
+    parser.add_argument("--temporal-modeling", choices=TEMPORAL_MODELING, default="tws")
+    parser.add_argument("--no-communication-token", action="store_true")
+    parser.add_argument("--no-end-transformer", action="store_true")
+    parser.add_argument("--aux-head", choices=AUX_HEADS, default="covariance")
+    parser.add_argument("--aux-dim", type=int, default=32)
+    parser.add_argument("--loss-weight", type=float, default=0.5, help="w of w·L_m + (1 − w)·L_s")
+    parser.add_argument("--frames", type=int, default=8)
+    parser.add_argument("--epochs0", type=int, default=20, help="stage 0 epochs (scratch only)")
+    parser.add_argument("--epochs1", type=int, default=20, help="stage 1 epochs (paper: 20)")
+    parser.add_argument("--epochs2", type=int, default=30, help="stage 2 epochs (paper: 30)")
+    parser.add_argument("--warmup2", type=int, default=5, help="stage 2 warm-up epochs (paper: 5)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--jobs", type=int, default=0, help="decoding processes (0: one per core)")
+    args = parser.parse_args(argv)
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    paths = {k: getattr(args, k) or (os.path.join(args.data, f"{k}.txt" if k != "labelset" else "labelset.json")
+                                     if args.data else None) for k in ("train", "test", "zeroshot", "labelset")}
+    if paths["zeroshot"] and not os.path.exists(paths["zeroshot"]) and not args.zeroshot:
+        paths["zeroshot"] = None
+    if not (paths["train"] and paths["test"] and paths["labelset"]):
+        parser.error("give --data, or --train, --test and --labelset")
+    if args.init == "scratch":
+        preprocessor_json = SMALL_PREPROCESSOR
+    else:
+        with open(os.path.join(args.init, "preprocessor_config.json"), encoding="utf-8") as f:
+            preprocessor_json = json.load(f)
+    recipe = Recipe(temporal_modeling=args.temporal_modeling, communication_token=not args.no_communication_token,
+                    end_transformer=not args.no_end_transformer, aux_head=args.aux_head, aux_dim=args.aux_dim,
+                    loss_weight=args.loss_weight, frames=args.frames, epochs0=args.epochs0, epochs1=args.epochs1,
+                    epochs2=args.epochs2, warmup2=args.warmup2, batch_size=args.batch_size, seed=args.seed)
+    device = torch.device(args.device)
+    started = time.time()
+
+    def log(message: str) -> None:
+        print(f"[{time.time() - started:7.1f} s] {message}", flush=True)
+
+    data = load_data(paths["labelset"], paths["train"], paths["test"], paths["zeroshot"], args.tokenizer,
+                     preprocessor_json, args.jobs or None)
+    log(f"decoded {len(data.train)} train, {len(data.test)} test, {len(data.zeroshot or [])} zero-shot videos")
+    if args.init == "scratch":
+        base = pretrain(data, recipe, device, log)
+    else:
+        from transformers import CLIPModel
+        clip = CLIPModel.from_pretrained(args.init, local_files_only=True, dtype=torch.float32)
+        base = STASCLIPModel(STASCLIPConfig.from_clip_config(clip.config, **recipe.switches(data.texts.names, 0)))
+        base.load_state_dict(clip.state_dict(), strict=False)
+    model = finetune(base, data, recipe, device, log)
+    metrics = report(model, data, recipe, device)
+    metrics["seconds"] = time.time() - started
+    log(f"test top-1 {metrics['test']['top1']:.1f}%" + (f", zero-shot top-1 {metrics['zeroshot']['top1']:.1f}%"
+                                                        if "zeroshot" in metrics else ""))
+    export(model, data, args.tokenizer, args.out, args.half)
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as f:
+            json.dump(metrics, f, indent=1)
+    log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

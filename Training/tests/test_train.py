@@ -1,0 +1,116 @@
+"""The trainer: sampling identical to the Swift fixtures, the two-stage recipe's freezing and learning
+rates, and export to a checkpoint the Swift runtime reads (run by hand: python -m pytest Training/tests)."""
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from stasclip import train as trainer
+from stasclip.modeling_stas_clip import STASCLIPModel, is_new_parameter
+from stasclip.sampling import CROP_PAIRS, Preprocessing, SplitMix64, segment_times
+from stasclip.videos import DecodedVideo
+
+from conftest import ROOT
+
+TOKENIZER = os.path.join(ROOT, "Tests", "Fixtures", "clip-tokenizer")
+DRAWS = os.path.join(ROOT, "Tests", "Fixtures", "video", "train-sampling", "draws.json")
+LABELSET = {"name": "toy", "title": "toy", "class_count": 3, "names_source": "test", "descriptions_source": "test",
+            "question": "q", "classes": [{"name": n, "text": n, "descriptions": [f"something {n}"]}
+                                         for n in ("moving left", "moving right", "growing")]}
+
+
+def test_draws_are_the_swift_fixture():
+    """The committed fixture the Swift tests compare against is what sampling.py draws now."""
+    with open(DRAWS) as f:
+        cases = json.load(f)["cases"]
+    for case in cases:
+        times, crops = segment_times(case["start"], case["duration"], case["frames"], case["clips"], int(case["seed"]))
+        assert times == case["times"]
+        for sized in case["boxes"]:
+            assert [list(c.box(sized["width"], sized["height"])) for c in crops] == sized["boxes"]
+
+
+def test_splitmix64_reference_values():
+    # SplitMix64 seeded with 0: the first outputs of Vigna's reference implementation.
+    g = SplitMix64(0)
+    assert [g.next() for _ in range(3)] == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F]
+    assert len(CROP_PAIRS) == 10
+
+
+def test_cosine_schedule_warms_up_then_decays():
+    assert trainer.cosine_factor(0, 100, 10) == pytest.approx(0.1)
+    assert trainer.cosine_factor(9, 100, 10) == pytest.approx(1.0)
+    assert trainer.cosine_factor(10, 100, 10) == pytest.approx(1.0)
+    assert trainer.cosine_factor(55, 100, 10) == pytest.approx(0.5)
+    assert trainer.cosine_factor(100, 100, 10) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    videos = [DecodedVideo(frames=rng.integers(0, 256, (12, 55, 55, 3), dtype=np.uint8),
+                           presentation=np.arange(12) / 8.0, end=1.5, label=i % 3) for i in range(6)]
+    return trainer.Data(labelset=LABELSET, texts=trainer.ClassTexts.from_labelset(LABELSET, TOKENIZER),
+                        preprocessing=Preprocessing.from_json(trainer.SMALL_PREPROCESSOR),
+                        preprocessor_json=trainer.SMALL_PREPROCESSOR, train=videos, test=videos[:3], zeroshot=None)
+
+
+def test_class_texts_are_templates_then_descriptions(data):
+    texts = data.texts
+    assert len(texts.texts) == 3 * (len(trainer.TEMPLATES) + 1)
+    assert texts.texts[0] == "a video of a person moving left."
+    assert texts.texts[len(trainer.TEMPLATES)] == "something moving left"
+    no_descriptions = trainer.ClassTexts.from_labelset(LABELSET, TOKENIZER, descriptions=False)
+    assert len(no_descriptions.texts) == 3 * len(trainer.TEMPLATES)
+
+
+def test_train_clips_are_seeded_and_test_clips_central(data):
+    video = data.train[0]
+    a = trainer.load_clip(video, data.preprocessing, 8, 5)
+    b = trainer.load_clip(video, data.preprocessing, 8, 5)
+    c = trainer.load_clip(video, data.preprocessing, 8, 6)
+    assert a.shape == (8, 3, 48, 48) and np.array_equal(a, b) and not np.array_equal(a, c)
+    centre = trainer.load_clip(video, data.preprocessing, 8, None)
+    # Test mode: segment centres of [0, 1.5) at 8 fps are frames 0, 2, 3, 5, 6, 8, 9, 11; centre crop.
+    expected = data.preprocessing.normalize(np.stack([video.frames[i][3:51, 3:51] for i in (0, 2, 3, 5, 6, 8, 9, 11)]))
+    assert np.array_equal(centre, expected)
+
+
+def _snapshot(model):
+    return {n: p.detach().clone() for n, p in model.named_parameters()}
+
+
+def test_stage1_trains_only_new_parameters_and_stage2_everything(data):
+    recipe = trainer.Recipe(epochs0=1, epochs1=1, epochs2=1, warmup2=1, batch_size=3, aux_dim=4)
+    device = torch.device("cpu")
+    base = trainer.pretrain(data, recipe, device, lambda m: None)
+    initial = _snapshot(trainer.rebuild(base, recipe.switches(data.texts.names, 1), recipe.seed + 1))
+    model = trainer.stage1(base, data, recipe, device, lambda m: None)
+    after = _snapshot(model)
+    assert set(after) == set(initial) and not any(".tws." in n for n in after), "stage 1 runs without TWS"
+    frozen = [n for n in after if not is_new_parameter(n)]
+    assert frozen and all(torch.equal(after[n], initial[n]) for n in frozen), "CLIP's parameters are frozen in stage 1"
+    assert any(not torch.equal(after[n], initial[n]) for n in after if is_new_parameter(n)), "new parameters learn"
+
+    model2 = trainer.stage2(model, data, recipe, device, lambda m: None)
+    names = [n for n, _ in model2.named_parameters()]
+    assert any(".tws." in n for n in names), "stage 2 adds TWS"
+    moved = [n for n, p in model2.named_parameters() if n in after and not torch.equal(p.detach(), after[n])]
+    assert any(n.startswith("vision_model.encoder.") and not is_new_parameter(n) for n in moved), "stage 2 moves CLIP too"
+
+
+def test_export_round_trips_in_half_precision(data, tmp_path):
+    recipe = trainer.Recipe(epochs0=0, epochs1=0, epochs2=0, aux_dim=4)
+    model = trainer.small_model(data.texts.names, recipe.switches(data.texts.names, 2), 0)
+    trainer.export(model, data, TOKENIZER, str(tmp_path), half=True)
+    for name in ("config.json", "model.safetensors", "vocab.json", "merges.txt", "preprocessor_config.json", "labelset.json"):
+        assert (tmp_path / name).exists(), name
+    with open(tmp_path / "preprocessor_config.json") as f:
+        assert json.load(f)["size"] == {"shortest_edge": 55}
+    loaded = STASCLIPModel.from_pretrained(str(tmp_path))
+    pixels = torch.from_numpy(np.stack([trainer.load_clip(data.train[0], data.preprocessing, 8, None)]))
+    with torch.no_grad():
+        ours, theirs = model.eval().get_video_features(pixels), loaded.get_video_features(pixels)
+    assert (ours - theirs).abs().max() < 2e-2 * ours.abs().max()
