@@ -112,17 +112,26 @@ def main(argv: list[str] | None = None) -> None:
     """Command line entry point; see the module docstring."""
     global DATA
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="folder with train.txt, test.txt, zeroshot.txt, labelset.json")
-    parser.add_argument("--tokenizer", required=True)
+    parser.add_argument("--data", help="folder with train.txt, test.txt, zeroshot.txt, labelset.json")
+    parser.add_argument("--tokenizer", help="folder with CLIP's vocab.json and merges.txt")
     parser.add_argument("--out", required=True)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at once")
     parser.add_argument("--rows", help="comma-separated row numbers (1-based) to run; default all")
+    parser.add_argument("--from-runs", help="only rebuild the tables from this runs.jsonl")
     for stage, default in (("epochs0", 20), ("epochs1", 10), ("epochs2", 15), ("warmup2", 3), ("batch_size", 32)):
         parser.add_argument(f"--{stage.replace('_', '-')}", type=int, default=default, dest=stage)
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     started = time.time()
+    if args.from_runs:
+        with open(args.from_runs, encoding="utf-8") as f:
+            runs = [json.loads(line) for line in f if line.strip()]
+        seeds = sorted({r["recipe"]["seed"] for r in runs})
+        write_tables(args.out, runs, seeds, {k: runs[0]["recipe"][k] for k in SCHEDULE_KEYS}, args, started)
+        return
+    if not (args.data and args.tokenizer):
+        parser.error("give --data and --tokenizer (or --from-runs)")
     zeroshot = os.path.join(args.data, "zeroshot.txt")
     DATA = trainer.load_data(os.path.join(args.data, "labelset.json"), os.path.join(args.data, "train.txt"),
                              os.path.join(args.data, "test.txt"), zeroshot if os.path.exists(zeroshot) else None,
@@ -146,13 +155,30 @@ def main(argv: list[str] | None = None) -> None:
             texts = overrides.pop("texts", "all")
             jobs.append((tab, name, trainer.Recipe(seed=seed, **schedule, **overrides), texts, base, args.out,
                          args.tokenizer))
-    with context.Pool(args.jobs, maxtasksperchild=1) as pool:
-        runs = pool.map(_finetune, jobs, chunksize=1)
-    command = "python -m stasclip.ablate " + " ".join(argv if argv is not None else os.sys.argv[1:])
-    with open(os.path.join(args.out, "ablation.json"), "w", encoding="utf-8") as f:
+    # The full model first (it becomes the default model), then row by row; each run is appended to
+    # runs.jsonl as it ends, so a run cut short still leaves every finished row.
+    jobs.sort(key=lambda job: (job[1] != "full", [r[1] for r in rows].index(job[1]), job[2].seed))
+    runs = []
+    with context.Pool(args.jobs, maxtasksperchild=1) as pool, \
+            open(os.path.join(args.out, "runs.jsonl"), "w", encoding="utf-8") as log:
+        for metrics in pool.imap_unordered(_finetune, jobs, chunksize=1):
+            runs.append(metrics)
+            log.write(json.dumps(metrics) + "\n")
+            log.flush()
+    write_tables(args.out, runs, seeds, schedule, args, started)
+
+
+SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size")
+
+
+def write_tables(out: str, runs: list[dict], seeds: list[int], schedule: dict, args, started: float) -> None:
+    """ablation.json (every run) and ablation.md (the table)."""
+    command = (f"python -m stasclip.ablate --data DATA --tokenizer ../Tests/Fixtures/clip-tokenizer --out OUT "
+               f"--seeds {len(seeds)} " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in schedule.items()))
+    with open(os.path.join(out, "ablation.json"), "w", encoding="utf-8") as f:
         json.dump({"seeds": seeds, "schedule": schedule, "runs": runs, "seconds": time.time() - started}, f, indent=1)
     markdown = table(runs, seeds, command)
-    with open(os.path.join(args.out, "ablation.md"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "ablation.md"), "w", encoding="utf-8") as f:
         f.write(markdown)
     print(markdown, flush=True)
     print(f"[{time.time() - started:.0f} s] done", flush=True)
