@@ -13,7 +13,7 @@ struct ServeCommand: ParsableCommand {
     var host: String?
     @Option(help: "TCP port (STCLIP_PORT; default 8080; 0 picks a free one).")
     var port: Int?
-    @Option(help: "Model directory (STCLIP_MODEL). Required until the embedded default model ships.")
+    @Option(help: "Model directory (STCLIP_MODEL); default: the embedded default model.")
     var model: String?
     @Option(help: "Data directory for the SQLite label store (STCLIP_DATA; default $XDG_DATA_HOME/stclip).")
     var data: String?

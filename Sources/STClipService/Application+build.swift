@@ -50,12 +50,14 @@ public func buildApplication(configuration: ServiceConfiguration, logger: Logger
     BLAS.threads = configuration.effectiveBLASThreads
     warnAboutOpenScopes(configuration, logger: logger)
     // A model's own label sets take the place of shipped ones of the same name.
-    let builtins = try ShippedLabelSets.load().merging(LabelSetDirectory.load(directory: configuration.effectiveBuiltinLabelSetsDirectory)) { $1 }
+    let modelDirectory = configuration.modelDirectory!
+    var builtins = try ShippedLabelSets.load().merging(LabelSetDirectory.load(directory: configuration.effectiveBuiltinLabelSetsDirectory)) { $1 }
+    let own = try ModelLabelSet.load(directory: modelDirectory)
+    if let own { builtins[own.name] = own }
     let store = try await LabelStores.open(configuration.effectiveLabelsDatabase, logger: logger)
     let state = ServiceState()
-    let core = ServiceCore(configuration: configuration, state: state, catalog: LabelCatalog(store: store.store, builtins: builtins),
-                           logger: logger)
-    let modelDirectory = configuration.modelDirectory!
+    let catalog = LabelCatalog(store: store.store, builtins: builtins, defaultName: own?.name)
+    let core = ServiceCore(configuration: configuration, state: state, catalog: catalog, logger: logger)
     let limits = VideoLimits(maxBytes: configuration.maxBodyBytes)
     let decoderThreads = configuration.decoderThreads
     let loader = ModelLoaderService(core: core) {

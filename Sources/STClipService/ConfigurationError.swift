@@ -1,6 +1,8 @@
+import STClipModels
+
 /// Why a service configuration was refused, naming the setting at fault.
 public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// No model was given and the embedded default model does not ship with this build.
+    /// No model was given and the embedded default model was not found where `DefaultModel` looks.
     case noDefaultModel
     /// A setting is out of range or malformed; `key` is its config-file name.
     case invalid(key: String, detail: String)
@@ -12,7 +14,8 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     public var description: String {
         switch self {
         case .noDefaultModel:
-            return "no model given: this build of stclip has no embedded default model yet; "
+            return "no model given and no embedded default model found (looked in "
+                + DefaultModel.candidates().joined(separator: ", ") + "); "
                 + "pass --model DIR or set STCLIP_MODEL to a Hugging Face style model directory"
         case let .invalid(key, detail): return "configuration '\(key)': \(detail)"
         case let .invalidEnvironment(name, detail): return "environment \(name): \(detail)"

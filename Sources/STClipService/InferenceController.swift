@@ -16,8 +16,8 @@ struct InferenceController {
 
     private func classify(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let labelset = query["labelset"].map(String.init), !labelset.isEmpty else {
-            throw ServiceError.invalidParameter("labelset", "required: the name of the label set to rank")
+        guard let labelset = query["labelset"].map(String.init) ?? core.catalog.defaultName, !labelset.isEmpty else {
+            throw ServiceError.invalidParameter("labelset", "required: the name of the label set to rank (this model has no label set of its own)")
         }
         try LabelValidation.checkSetName(labelset)
         let topK = try Self.integer(query["top_k"], name: "top_k", range: 1...100) ?? 5

@@ -2,10 +2,13 @@
 public final class LabelCatalog: Sendable {
     public let store: any LabelStore
     public let builtins: [String: LabelSet]
+    /// The set classification ranks when a request names none: the model's own (`labelset.json`).
+    public let defaultName: String?
 
-    public init(store: any LabelStore, builtins: [String: LabelSet] = [:]) {
+    public init(store: any LabelStore, builtins: [String: LabelSet] = [:], defaultName: String? = nil) {
         self.store = store
         self.builtins = builtins
+        self.defaultName = defaultName
     }
 
     /// Every set by name; a stored set hidden by a built-in of the same name is not listed.

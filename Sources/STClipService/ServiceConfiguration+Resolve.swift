@@ -1,6 +1,8 @@
+import STClipModels
+
 extension ServiceConfiguration {
     /// The defaults, then the config file (`flags.configFile`, else `STCLIP_CONFIG`), then the
-    /// environment, then the flags; validated.
+    /// environment, then the flags; with no model named, the embedded default model (`DefaultModel`); validated.
     public static func resolve(flags: ConfigurationSettings, configFile: String?,
                                environment: [String: String]) throws(ConfigurationError) -> ServiceConfiguration {
         var configuration = ServiceConfiguration()
@@ -8,6 +10,7 @@ extension ServiceConfiguration {
         if let file { configuration = try ConfigurationSettings.load(file: file).applied(to: configuration) }
         configuration = try ConfigurationSettings(environment: environment).applied(to: configuration)
         configuration = flags.applied(to: configuration)
+        if configuration.modelDirectory == nil { configuration.modelDirectory = DefaultModel.directory() }
         try configuration.validate()
         return configuration
     }
