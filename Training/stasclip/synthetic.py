@@ -637,10 +637,15 @@ def label_set() -> dict:
     }
 
 
-def _write_json(path: str, value) -> None:
+def _write_json(path: str, value: dict, one_line_each: str | None = None) -> None:
+    """Writes ``value`` indented, except that the entries of its list ``one_line_each`` take a line each."""
+    head = {k: v for k, v in value.items() if k != one_line_each}
+    text = json.dumps(head, indent=1, ensure_ascii=False)
+    if one_line_each is not None:
+        rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in value[one_line_each])
+        text = text[:-2] + f',\n {json.dumps(one_line_each)}: [\n{rows}\n ]\n}}'
     with open(path + ".part", "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+        f.write(text + "\n")
     os.replace(path + ".part", path)
 
 
@@ -725,7 +730,7 @@ def generate(out_dir: str, counts: dict[str, int], seed: int = 0, size: int = 64
         "pillow": PILLOW_VERSION,
         "clips": clips,
     }
-    _write_json(os.path.join(out_dir, "manifest.json"), manifest)
+    _write_json(os.path.join(out_dir, "manifest.json"), manifest, one_line_each="clips")
     return manifest
 
 
