@@ -1,12 +1,15 @@
-"""Shared tiny checkpoints for the stas-clip tests (run by hand: python -m pytest Training/tests)."""
+"""Shared tiny checkpoints for the stas-clip tests (run by hand: python -m pytest Training/tests).
+
+torch and transformers are imported where used, so that test_synthetic.py runs without them.
+"""
+from __future__ import annotations
+
 import json
 import os
 import shutil
 import sys
 
 import pytest
-import torch
-from transformers import CLIPConfig, CLIPModel
 
 TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TRAINING)
@@ -28,11 +31,15 @@ SMALL = dict(num_frames=FRAMES, mit_num_attention_heads=2, mit_intermediate_size
 
 
 def clip_config() -> CLIPConfig:
+    from transformers import CLIPConfig
+
     return CLIPConfig(text_config=TEXT, vision_config=VISION, projection_dim=PROJECTION)
 
 
 def perturb(model: torch.nn.Module, seed: int) -> None:
     """Every parameter + N(0, 0.05²), so zero biases and identity norms cannot hide a mistake."""
+    import torch
+
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for p in model.parameters():
@@ -42,6 +49,9 @@ def perturb(model: torch.nn.Module, seed: int) -> None:
 @pytest.fixture(scope="session")
 def clip_dir(tmp_path_factory) -> str:
     """A tiny random HF CLIP checkpoint directory with tokenizer and preprocessor files."""
+    import torch
+    from transformers import CLIPModel
+
     directory = str(tmp_path_factory.mktemp("tiny-clip"))
     torch.manual_seed(0)
     model = CLIPModel(clip_config()).eval()
@@ -63,12 +73,16 @@ def clip_dir(tmp_path_factory) -> str:
 @pytest.fixture
 def pixels() -> torch.Tensor:
     """Two clips of FRAMES frames: (2, T, 3, S, S)."""
+    import torch
+
     return torch.randn(2, FRAMES, 3, IMAGE, IMAGE, generator=torch.Generator().manual_seed(7))
 
 
 @pytest.fixture
 def text_ids() -> tuple[torch.Tensor, torch.Tensor]:
     """Four texts of different lengths, EOS-terminated and EOS-padded, with their attention mask."""
+    import torch
+
     generator = torch.Generator().manual_seed(8)
     ids = torch.full((4, 9), 813)
     mask = torch.zeros(4, 9, dtype=torch.long)
