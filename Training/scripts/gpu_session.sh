@@ -21,6 +21,7 @@ DEVICE=${DEVICE:-cuda}
 ABLATION_CORES=${ABLATION_CORES:-0-12} DEFAULT_CORES=${DEFAULT_CORES:-13} CPU_CORES=${CPU_CORES:-14,15}
 JOBS=${JOBS:-13}
 mkdir -p "$WORK" "$OUT"
+command -v taskset >/dev/null || taskset() { shift 2; "$@"; }
 export PYTHONUNBUFFERED=1
 cd Training
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
