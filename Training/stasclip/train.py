@@ -48,7 +48,6 @@ TEMPLATES = ("a video of a person {}.", "a video of {}.", "a photo of a person {
 WEIGHT_DECAY = 5e-4
 STAGE1_LR = 8e-4
 STAGE2_LR = 8e-6
-STAGE0_LR = 5e-4
 MASK64 = (1 << 64) - 1
 
 # The small architecture of the embedded default model: CLIP's, narrow and shallow, trained from scratch.
@@ -88,9 +87,14 @@ class Recipe:
     batch_size: int = 32
     seed: int = 0
     heads: int = 4
+    lr0: float = 5e-4
+    stage0: str = "plain"
 
     def switches(self, labels: list[str], stage: int) -> dict:
-        """STASCLIPConfig switches for stage 0 (plain CLIP), 1 (no temporal module) or 2 (the full run)."""
+        """STASCLIPConfig switches for stage 0 (plain CLIP, or with stage0 "full" the whole model), 1 (no
+        temporal module) or 2 (the full run)."""
+        if stage == 0 and self.stage0 == "full":
+            return self.switches(labels, 2)
         if stage == 0:
             return dict(num_frames=self.frames, communication_token=False, temporal_modeling="none",
                         end_transformer=False, aux_head="none", aux_labels=[], loss_weight=1.0)
@@ -313,9 +317,10 @@ def load_data(labelset_path: str, train: str, test: str, zeroshot: str | None, t
 
 
 def pretrain(data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
-    """Stage 0: the small plain CLIP from random weights, every parameter at STAGE0_LR."""
+    """Stage 0: the small plain CLIP (or, with recipe.stage0 "full", the whole model) from random weights,
+    every parameter at recipe.lr0."""
     model = small_model(data.texts.names, recipe.switches(data.texts.names, 0), recipe.seed).to(device)
-    groups = [{"params": list(model.parameters()), "lr": STAGE0_LR}]
+    groups = [{"params": list(model.parameters()), "lr": recipe.lr0}]
     train_stage(model, groups, recipe.epochs0, max(1, recipe.epochs0 // 10), data.train, data.texts,
                 data.preprocessing, recipe, device, 0, log)
     return model
@@ -340,6 +345,18 @@ def stage2(model: STASCLIPModel, data: Data, recipe: Recipe, device: torch.devic
         p.requires_grad_(True)
     train_stage(model, parameter_groups(model, STAGE2_LR), recipe.epochs2, recipe.warmup2, data.train, data.texts,
                 data.preprocessing, recipe, device, 2, log)
+    return model
+
+
+def save_base(model: STASCLIPModel, path: str) -> None:
+    """A stage-0 model as {config, state} for --base and the ablation."""
+    torch.save({"config": model.config.to_dict(), "state": {k: v.cpu() for k, v in model.state_dict().items()}}, path)
+
+
+def load_base(path: str) -> STASCLIPModel:
+    saved = torch.load(path, weights_only=False)
+    model = STASCLIPModel(STASCLIPConfig.from_dict(saved["config"]))
+    model.load_state_dict(saved["state"])
     return model
 
 
@@ -397,6 +414,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs1", type=int, default=20, help="stage 1 epochs (paper: 20)")
     parser.add_argument("--epochs2", type=int, default=30, help="stage 2 epochs (paper: 30)")
     parser.add_argument("--warmup2", type=int, default=5, help="stage 2 warm-up epochs (paper: 5)")
+    parser.add_argument("--lr0", type=float, default=5e-4, help="stage 0 learning rate")
+    parser.add_argument("--stage0", choices=("plain", "full"), default="plain",
+                        help="stage 0 trains plain CLIP (the stand-in for its pre-training) or the whole model")
+    parser.add_argument("--base", help="skip stage 0: start from this stage-0 checkpoint (.pt from --save-base)")
+    parser.add_argument("--save-base", help="write the stage-0 model here (.pt)")
+    parser.add_argument("--stop-after-stage0", action="store_true")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -420,7 +443,8 @@ def main(argv: list[str] | None = None) -> None:
     recipe = Recipe(temporal_modeling=args.temporal_modeling, communication_token=not args.no_communication_token,
                     end_transformer=not args.no_end_transformer, aux_head=args.aux_head, aux_dim=args.aux_dim,
                     loss_weight=args.loss_weight, frames=args.frames, epochs0=args.epochs0, epochs1=args.epochs1,
-                    epochs2=args.epochs2, warmup2=args.warmup2, batch_size=args.batch_size, seed=args.seed)
+                    epochs2=args.epochs2, warmup2=args.warmup2, batch_size=args.batch_size, seed=args.seed,
+                    lr0=args.lr0, stage0=args.stage0)
     device = torch.device(args.device)
     started = time.time()
 
@@ -430,8 +454,16 @@ def main(argv: list[str] | None = None) -> None:
     data = load_data(paths["labelset"], paths["train"], paths["test"], paths["zeroshot"], args.tokenizer,
                      preprocessor_json, args.jobs or None)
     log(f"decoded {len(data.train)} train, {len(data.test)} test, {len(data.zeroshot or [])} zero-shot videos")
-    if args.init == "scratch":
+    if args.base:
+        base = load_base(args.base)
+    elif args.init == "scratch":
         base = pretrain(data, recipe, device, log)
+        if args.save_base:
+            save_base(base, args.save_base)
+        if args.stop_after_stage0:
+            metrics = report(base, data, recipe, device)
+            log(f"stage 0 test top-1 {metrics['test']['top1']:.1f}%")
+            return
     else:
         from transformers import CLIPModel
         clip = CLIPModel.from_pretrained(args.init, local_files_only=True, dtype=torch.float32)
