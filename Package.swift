@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "LabelSetTests", dependencies: ["STClipLabelSets", "STClipTokenizer", "STClipTestSupport"]),
         .testTarget(name: "ClassEmbeddingTests", dependencies: ["STClipModels", "STClipTestSupport"]),
-        .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI"]),
+        .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "EvalTests", dependencies: ["STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "ServiceTests", dependencies: [
             "STClipService", "STClipModels", "STClipVideo", "STClipLabelSets",
