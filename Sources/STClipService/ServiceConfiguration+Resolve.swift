@@ -1,6 +1,9 @@
+import STClipPrompts
+
 extension ServiceConfiguration {
     /// The defaults, then the config file (`flags.configFile`, else `STCLIP_CONFIG`), then the
-    /// environment, then the flags; validated.
+    /// environment, then the flags; validated. The language model endpoint comes from the
+    /// environment alone (`STCLIP_LLM_*`, as `LLMConfiguration.fromEnvironment` reads them).
     public static func resolve(flags: ConfigurationSettings, configFile: String?,
                                environment: [String: String]) throws(ConfigurationError) -> ServiceConfiguration {
         var configuration = ServiceConfiguration()
@@ -8,6 +11,11 @@ extension ServiceConfiguration {
         if let file { configuration = try ConfigurationSettings.load(file: file).applied(to: configuration) }
         configuration = try ConfigurationSettings(environment: environment).applied(to: configuration)
         configuration = flags.applied(to: configuration)
+        do throws(ExpansionFailure) {
+            configuration.languageModel = try LLMConfiguration.fromEnvironment(environment)
+        } catch {
+            throw .invalidLanguageModel(detail: error.description)
+        }
         try configuration.validate()
         return configuration
     }
