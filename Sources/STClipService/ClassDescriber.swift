@@ -63,7 +63,7 @@ public final class ClassDescriber: Sendable {
         let found = wanted.isEmpty ? [:] : try await describe(wanted, deadline: deadline)
         let fallbacks = found.values.compactMap(\.source.fallback)
         if !fallbacks.isEmpty {
-            let reasons = Set(fallbacks.map(\.description)).sorted().joined(separator: "; ")
+            let reasons = Set(fallbacks.map(\.diagnosis)).sorted().joined(separator: "; ")
             // Without an endpoint the fallback is the configuration's choice, not a fault.
             let level: Logger.Level = configuration == nil ? .info : .warning
             logger.log(level: level, "\(fallbacks.count) of \(wanted.count) classes without descriptions fall back to their templates: \(reasons)")
@@ -132,7 +132,8 @@ public final class ClassDescriber: Sendable {
             }
             limiter.release()
             if let outcome { return outcome }
-            try? await Task.sleep(for: .seconds(min(Self.pollInterval, Self.seconds(until: deadline))))
+            // Cancelled (a sibling failed), the sleep throws and so does this: no spinning till the deadline.
+            try await Task.sleep(for: .seconds(min(Self.pollInterval, Self.seconds(until: deadline))))
             if let cached = try await store.cachedDescriptions(llmModel: model, classTexts: [text])[text] {
                 return Answer(descriptions: cached, source: .languageModelCache(model: model))
             }

@@ -35,6 +35,16 @@ public enum DescriptionFallback: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(code): \(detail)" }
 
+    /// What the log is told: the failure in full, with the endpoint's answer or the transport
+    /// error that `detail` leaves out.
+    public var diagnosis: String {
+        switch self {
+        case let .failed(failure): return "\(code): \(failure)"
+        case let .endpointFailing(failure): return "\(code): not asked after \(failure)"
+        case .outOfTime: return description
+        }
+    }
+
     /// Whether the failure says the endpoint itself is unwell (rather than this one answer being unusable).
     static func isEndpointFailure(_ failure: ExpansionFailure) -> Bool {
         switch failure {
