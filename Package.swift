@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point one way: CLI / Service → Models → Runtime, Checkpoint, Tokenizer / Video → C shims.
+// Layers point one way: CLI / Service → Prompts, Models → Runtime, Checkpoint, Tokenizer / Video → C shims.
 let package = Package(
     name: "stclip",
     platforms: [.macOS(.v14)],
@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "STClipPrompts"),
 
         .target(name: "STClipService", dependencies: [
-            "STClipModels", "STClipVideo", "STClipLabelSets",
+            "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -89,13 +89,14 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "LabelSetTests", dependencies: ["STClipLabelSets", "STClipTokenizer", "STClipTestSupport"]),
         .testTarget(name: "ClassEmbeddingTests", dependencies: ["STClipModels", "STClipTestSupport"]),
-        .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI"]),
+        .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "EvalTests", dependencies: ["STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "ServiceTests", dependencies: [
-            "STClipService", "STClipModels", "STClipVideo", "STClipLabelSets",
+            "STClipService", "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts", "STClipTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]
 )

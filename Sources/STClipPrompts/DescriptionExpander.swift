@@ -54,15 +54,25 @@ public final class DescriptionExpander: @unchecked Sendable {
         }
         let key = configuration.model + "\u{0}" + classText
         if let known = lock.withLock({ answers[key] }) { return known }
+        let result = await ask(classText)
+        if result.isExpanded { lock.withLock { answers[key] = result } }
+        return result
+    }
+
+    /// Asks the language model about `classText` now, neither consulting nor keeping answers (for
+    /// callers that keep them elsewhere, such as the service's label store). The request gets
+    /// `timeout` seconds when that is shorter than the configured timeout.
+    public func ask(_ classText: String, timeout: Double? = nil) async -> ClassExpansion {
+        guard var configuration else {
+            return ClassExpansion(classText: classText, descriptions: [], source: .templates(reason: configurationFailure ?? .notConfigured))
+        }
+        if let timeout { configuration.timeout = min(configuration.timeout, max(timeout, 0.001)) }
         do throws(ExpansionFailure) {
             let answer = try await ChatCompletionsClient(configuration: configuration)
                 .complete(system: Self.instructions, user: Self.question(about: classText))
             let descriptions = DescriptionParser.descriptions(in: answer)
             guard !descriptions.isEmpty else { throw .noDescriptions(answer: String(answer.prefix(200))) }
-            let result = ClassExpansion(classText: classText, descriptions: descriptions,
-                                        source: .languageModel(model: configuration.model))
-            lock.withLock { answers[key] = result }
-            return result
+            return ClassExpansion(classText: classText, descriptions: descriptions, source: .languageModel(model: configuration.model))
         } catch {
             return ClassExpansion(classText: classText, descriptions: [], source: .templates(reason: error))
         }

@@ -49,6 +49,7 @@ public func buildApplication(configuration: ServiceConfiguration, logger: Logger
     try configuration.validate()
     BLAS.threads = configuration.effectiveBLASThreads
     warnAboutOpenScopes(configuration, logger: logger)
+    logLanguageModel(configuration, logger: logger)
     // A model's own label sets take the place of shipped ones of the same name.
     let modelDirectory = configuration.modelDirectory!
     var builtins = try ShippedLabelSets.load().merging(LabelSetDirectory.load(directory: configuration.effectiveBuiltinLabelSetsDirectory)) { $1 }
@@ -75,3 +76,15 @@ private func warnAboutOpenScopes(_ configuration: ServiceConfiguration, logger: 
     }
 }
 
+/// Says at start-up which language model describes new classes, if any.
+private func logLanguageModel(_ configuration: ServiceConfiguration, logger: Logger) {
+    if let llm = configuration.languageModel {
+        // Without any credentials written into the URL.
+        var endpoint = URLComponents(url: llm.baseURL, resolvingAgainstBaseURL: false)
+        endpoint?.user = nil
+        endpoint?.password = nil
+        logger.info("labels registered without descriptions are described by \(llm.model) at \(endpoint?.string ?? "its endpoint")")
+    } else {
+        logger.info("STCLIP_LLM_BASE_URL is not set: labels registered without descriptions are embedded from their templates")
+    }
+}

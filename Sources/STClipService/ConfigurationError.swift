@@ -10,6 +10,8 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     case invalidEnvironment(name: String, detail: String)
     /// The config file cannot be read or is not the expected JSON.
     case invalidFile(path: String, detail: String)
+    /// The language model endpoint in `STCLIP_LLM_*` is unusable; `detail` names the variable.
+    case invalidLanguageModel(detail: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
         case let .invalid(key, detail): return "configuration '\(key)': \(detail)"
         case let .invalidEnvironment(name, detail): return "environment \(name): \(detail)"
         case let .invalidFile(path, detail): return "config file \(path): \(detail)"
+        case let .invalidLanguageModel(detail): return "environment: \(detail)"
         }
     }
 }

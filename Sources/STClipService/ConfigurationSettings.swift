@@ -21,6 +21,7 @@ public struct ConfigurationSettings: Sendable, Equatable, Decodable {
     public var shutdownGracePeriod: Double?
     public var trustedProxies: [String]?
     public var logLevel: String?
+    public var llmConcurrency: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, model, data, workers
@@ -37,6 +38,7 @@ public struct ConfigurationSettings: Sendable, Equatable, Decodable {
         case shutdownGracePeriod = "shutdown_grace_period"
         case trustedProxies = "trusted_proxies"
         case logLevel = "log_level"
+        case llmConcurrency = "llm_concurrency"
     }
 
     public init() {}
@@ -46,8 +48,9 @@ public struct ConfigurationSettings: Sendable, Equatable, Decodable {
     /// `STCLIP_ADMIN_KEYS`, `STCLIP_METRICS_KEYS` (comma-separated), `STCLIP_WORKERS`,
     /// `STCLIP_QUEUE_DEPTH`, `STCLIP_BLAS_THREADS`, `STCLIP_DECODER_THREADS`,
     /// `STCLIP_MAX_BODY_BYTES`, `STCLIP_REQUEST_TIMEOUT`, `STCLIP_SHUTDOWN_GRACE_PERIOD`,
-    /// `STCLIP_TRUSTED_PROXIES` (comma-separated) and `STCLIP_LOG_LEVEL`. Empty variables count
-    /// as unset.
+    /// `STCLIP_TRUSTED_PROXIES` (comma-separated), `STCLIP_LOG_LEVEL` and `STCLIP_LLM_CONCURRENCY`.
+    /// Empty variables count as unset. (The language model's endpoint, `STCLIP_LLM_BASE_URL` and
+    /// the rest, is read by `ServiceConfiguration.resolve` as `stclip describe` reads it.)
     public init(environment: [String: String]) throws(ConfigurationError) {
         func string(_ name: String) -> String? {
             guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
@@ -84,6 +87,7 @@ public struct ConfigurationSettings: Sendable, Equatable, Decodable {
         shutdownGracePeriod = try seconds("STCLIP_SHUTDOWN_GRACE_PERIOD")
         trustedProxies = list("STCLIP_TRUSTED_PROXIES")
         logLevel = string("STCLIP_LOG_LEVEL")
+        llmConcurrency = try integer("STCLIP_LLM_CONCURRENCY")
     }
 
     /// Settings from a JSON object with the keys of `CodingKeys` (`labels_db`, `queue_depth`, …);
@@ -130,6 +134,7 @@ public struct ConfigurationSettings: Sendable, Equatable, Decodable {
         if let shutdownGracePeriod { c.shutdownGracePeriod = shutdownGracePeriod }
         if let trustedProxies { c.trustedProxies = trustedProxies }
         if let logLevel { c.logLevel = logLevel }
+        if let llmConcurrency { c.languageModelConcurrency = llmConcurrency }
         return c
     }
 }

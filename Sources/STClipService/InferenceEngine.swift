@@ -12,7 +12,8 @@ public protocol InferenceEngine: Sendable {
     /// Each text's embedding, unnormalised (`get_text_features`), `info.embeddingDimension` wide.
     func textEmbeddings(_ texts: [String]) throws -> [[Float]]
     /// The key under which the class embedding of `definition` in `mode` is stored: it changes
-    /// whenever the texts the embedding averages change.
+    /// whenever the texts the embedding averages change, and records the mode those texts really
+    /// are (a class without descriptions in the `descriptions` or `all` mode is a `templates` one).
     func embeddingKey(for definition: ClassDefinition, mode: ClassEmbeddingMode) -> String
     /// Each class's embedding in `mode`: the mean direction of its texts' embeddings at the scale
     /// of one text embedding (`ClassEmbeddings.scaledTensor`), one row per class.

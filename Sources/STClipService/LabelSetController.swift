@@ -16,10 +16,11 @@ struct LabelSetController {
             let name = try Self.name(context)
             var request = request
             let body = try await RequestBodies.json(LabelSetBody.self, from: &request, limit: core.configuration.maxBodyBytes)
-            let (set, created) = try await core.putLabelSet(name, labels: body.labels, mode: body.embeddingMode ?? .name,
-                                                            precondition: try Self.precondition(request),
-                                                            ticket: core.ticket(start: context.arrival, clientGone: await context.clientGone()))
-            return try Self.response(set, status: created ? .created : .ok, location: created)
+            let registered = try await core.putLabelSet(name, labels: body.labels, mode: body.embeddingMode ?? .name,
+                                                        precondition: try Self.precondition(request),
+                                                        ticket: core.ticket(start: context.arrival, clientGone: await context.clientGone()))
+            return try Self.response(registered.set, sources: registered.sources, status: registered.created ? .created : .ok,
+                                     location: registered.created)
         }
         write.delete("/labelsets/{name}") { request, context in
             try await core.deleteLabelSet(try Self.name(context), precondition: try Self.precondition(request, allowAbsent: false))
@@ -29,9 +30,9 @@ struct LabelSetController {
             let name = try Self.name(context)
             var request = request
             let entry = try await RequestBodies.json(LabelEntry.self, from: &request, limit: core.configuration.maxBodyBytes)
-            let (set, created) = try await core.putLabel(entry, inSet: name, precondition: try Self.precondition(request, allowAbsent: false),
-                                                         ticket: core.ticket(start: context.arrival, clientGone: await context.clientGone()))
-            return try Self.response(set, status: created ? .created : .ok)
+            let registered = try await core.putLabel(entry, inSet: name, precondition: try Self.precondition(request, allowAbsent: false),
+                                                     ticket: core.ticket(start: context.arrival, clientGone: await context.clientGone()))
+            return try Self.response(registered.set, sources: registered.sources, status: registered.created ? .created : .ok)
         }
         write.delete("/labelsets/{name}/labels/{label}") { request, context in
             let name = try Self.name(context)
@@ -51,11 +52,13 @@ struct LabelSetController {
         return name
     }
 
-    /// The set as JSON with its ETag (and `Location` when just created).
-    private static func response(_ set: LabelSet, status: HTTPResponse.Status = .ok, location: Bool = false) throws -> Response {
+    /// The set as JSON with its ETag (and `Location` when just created); `sources` says where the
+    /// descriptions of the labels just registered came from.
+    private static func response(_ set: LabelSet, sources: [String: DescriptionSource] = [:], status: HTTPResponse.Status = .ok,
+                                 location: Bool = false) throws -> Response {
         var headers: HTTPFields = [.eTag: "\"\(set.version)\""]
         if location { headers[.location] = "/v1/labelsets/" + (set.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? set.name) }
-        return try JSONResponse.make(LabelSetDocument(set), status: status, headers: headers)
+        return try JSONResponse.make(LabelSetDocument(set, sources: sources), status: status, headers: headers)
     }
 
     /// `If-Match: *` or a list of `"<version>"` tags, or `If-None-Match: *` where a set may be

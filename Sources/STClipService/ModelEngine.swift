@@ -58,8 +58,11 @@ public final class ModelEngine: InferenceEngine {
         return (0..<texts.count).map { Array(rows.buffer[($0 * p)..<($0 * p + p)]) }
     }
 
+    /// Keyed by the mode the texts actually are: a class without descriptions in the
+    /// `descriptions` or `all` mode averages its templates alone and is stored as `templates`.
     public func embeddingKey(for definition: ClassDefinition, mode: ClassEmbeddingMode) -> String {
-        ClassEmbeddingKey.make(mode: mode, texts: encoder().texts(for: definition, mode: mode).texts)
+        let effective = mode.effective(for: definition)
+        return ClassEmbeddingKey.make(mode: effective, texts: encoder().texts(for: definition, mode: effective).texts)
     }
 
     public func classEmbeddings(_ classes: [ClassDefinition], mode: ClassEmbeddingMode) throws -> [[Float]] {

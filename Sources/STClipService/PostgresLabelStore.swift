@@ -10,8 +10,9 @@ import Synchronization
 /// The label store for replicas that share label sets: PostgreSQL through postgres-nio's
 /// connection pool. A service of its own (the pool runs beside the server). The schema is
 /// created on first use under an advisory lock, so replicas starting together do not collide;
-/// writers of one label set are serialised by a per-set advisory lock inside their transaction.
-public final class PostgresLabelStore: LabelStore, Service {
+/// writers of one label set are serialised by a per-set advisory lock inside their transaction,
+/// and replicas asking a language model about the same class text by a lock of its own.
+public final class PostgresLabelStore: SharedDescriptionStore, Service {
     private let client: PostgresClient
     private let logger: Logger
     private let migration = Mutex<Task<Void, any Error>?>(nil)
@@ -92,6 +93,15 @@ public final class PostgresLabelStore: LabelStore, Service {
                     dimension INTEGER NOT NULL,
                     vector BYTEA NOT NULL,
                     PRIMARY KEY (model_id, embedding_key)
+                )
+                """, logger: logger)
+            // Runtime expansion's answers; added to a database made before it, whose sets stay as they are.
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS class_descriptions (
+                    llm_model TEXT NOT NULL,
+                    class_text TEXT NOT NULL,
+                    descriptions TEXT NOT NULL,
+                    PRIMARY KEY (llm_model, class_text)
                 )
                 """, logger: logger)
         }
@@ -252,6 +262,52 @@ public final class PostgresLabelStore: LabelStore, Service {
         try await perform { try await client.withTransaction(logger: logger) { try await self.insert($0, batch) } }
     }
 
+    public func cachedDescriptions(llmModel: String, classTexts: [String]) async throws -> [String: [String]] {
+        guard !classTexts.isEmpty else { return [:] }
+        return try await perform {
+            let rows = try await client.query(
+                "SELECT class_text, descriptions FROM class_descriptions WHERE llm_model = \(llmModel) AND class_text = ANY(\(classTexts))",
+                logger: logger)
+            var out: [String: [String]] = [:]
+            for try await (text, descriptions) in rows.decode((String, String).self) {
+                out[text] = try DescriptionsCoding.decode(descriptions, of: "\(llmModel)'s answer about '\(text)'")
+            }
+            return out
+        }
+    }
+
+    public func storeDescriptions(_ descriptions: [String], llmModel: String, classText: String) async throws {
+        let encoded = try DescriptionsCoding.encode(descriptions)
+        try await perform {
+            _ = try await client.query("""
+                INSERT INTO class_descriptions (llm_model, class_text, descriptions) VALUES (\(llmModel), \(classText), \(encoded))
+                ON CONFLICT (llm_model, class_text) DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    // MARK: - SharedDescriptionStore
+
+    /// The lock is a transaction-level advisory lock on the two 32-bit hashes of the model and the
+    /// text (a key space apart from the one-key locks of the schema and the sets), held in a
+    /// transaction that stays open while `body` runs: it is released when `body` ends however it
+    /// ends, and by the server when the connection is lost. Two questions whose hashes collide
+    /// only take turns.
+    public func ifNoneAsking<T: Sendable>(llmModel: String, classText: String,
+                                          _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await perform {
+            try await client.withTransaction(logger: logger) { connection -> T? in
+                var held = false
+                for try await locked in try await connection.query(
+                    "SELECT pg_try_advisory_xact_lock(hashtext(\(llmModel)), hashtext(\(classText)))", logger: self.logger).decode(Bool.self) {
+                    held = locked
+                }
+                guard held else { return nil }
+                return try await body()
+            }
+        }
+    }
+
     // MARK: - Statements
 
     private func version(_ connection: PostgresConnection, _ name: String) async throws -> Int? {
@@ -275,7 +331,7 @@ public final class PostgresLabelStore: LabelStore, Service {
         var labels: [LabelEntry] = []
         for try await (label, descriptions) in try await connection.query(
             "SELECT label, descriptions FROM labels WHERE label_set = \(name) ORDER BY position", logger: logger).decode((String, String).self) {
-            labels.append(LabelEntry(label: label, descriptions: try DescriptionsCoding.decode(descriptions, set: name)))
+            labels.append(LabelEntry(label: label, descriptions: try DescriptionsCoding.decode(descriptions, of: "label set '\(name)'")))
         }
         return LabelSet(name: name, version: header.version, builtin: false, embeddingMode: mode, labels: labels)
     }

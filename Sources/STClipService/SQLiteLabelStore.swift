@@ -50,6 +50,17 @@ public final class SQLiteLabelStore: LabelStore {
                 );
                 """)
         }
+        // Runtime expansion's answers; a database made before it gains the table and keeps its sets.
+        migrator.registerMigration("v2-class-descriptions") { db in
+            try db.execute(sql: """
+                CREATE TABLE class_descriptions (
+                    llm_model TEXT NOT NULL,
+                    class_text TEXT NOT NULL,
+                    descriptions TEXT NOT NULL,
+                    PRIMARY KEY (llm_model, class_text)
+                );
+                """)
+        }
         return migrator
     }
 
@@ -174,6 +185,33 @@ public final class SQLiteLabelStore: LabelStore {
         try await write { db in try Self.insert(db, batch) }
     }
 
+    public func cachedDescriptions(llmModel: String, classTexts: [String]) async throws -> [String: [String]] {
+        guard !classTexts.isEmpty else { return [:] }
+        return try await read { db in
+            var out: [String: [String]] = [:]
+            // As for embeddings: 500 host parameters a query.
+            for start in stride(from: 0, to: classTexts.count, by: 500) {
+                let chunk = Array(classTexts[start..<min(start + 500, classTexts.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let rows = try Row.fetchAll(db, sql: "SELECT class_text, descriptions FROM class_descriptions WHERE llm_model = ? AND class_text IN (\(marks))",
+                                            arguments: StatementArguments([llmModel] + chunk))
+                for row in rows {
+                    let text: String = row["class_text"]
+                    out[text] = try DescriptionsCoding.decode(row["descriptions"], of: "\(llmModel)'s answer about '\(text)'")
+                }
+            }
+            return out
+        }
+    }
+
+    public func storeDescriptions(_ descriptions: [String], llmModel: String, classText: String) async throws {
+        let encoded = try DescriptionsCoding.encode(descriptions)
+        try await write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO class_descriptions (llm_model, class_text, descriptions) VALUES (?, ?, ?)",
+                           arguments: [llmModel, classText, encoded])
+        }
+    }
+
     // MARK: - Statements
 
     private static func version(_ db: Database, _ name: String) throws -> Int? {
@@ -190,7 +228,7 @@ public final class SQLiteLabelStore: LabelStore {
         }
         let labels = try Row.fetchAll(db, sql: "SELECT label, descriptions FROM labels WHERE label_set = ? ORDER BY position",
                                       arguments: [name]).map { row in
-            LabelEntry(label: row["label"], descriptions: try DescriptionsCoding.decode(row["descriptions"], set: name))
+            LabelEntry(label: row["label"], descriptions: try DescriptionsCoding.decode(row["descriptions"], of: "label set '\(name)'"))
         }
         return LabelSet(name: name, version: row["version"], builtin: false, embeddingMode: mode, labels: labels)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import STClipPrompts
 
 /// Everything `stclip serve` can be told: where to listen, which model, where label sets live,
 /// who may call, and how much work to take on. `ServiceConfiguration.resolve` builds one from
@@ -41,6 +42,15 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var trustedProxies: [String] = []
     /// swift-log level name (trace, debug, info, notice, warning, error, critical).
     public var logLevel: String = "info"
+    /// The OpenAI-compatible chat-completions endpoint asked for the descriptions of classes
+    /// registered without any (`STCLIP_LLM_BASE_URL`, `STCLIP_LLM_MODEL`, `STCLIP_LLM_API_KEY`,
+    /// `STCLIP_LLM_TIMEOUT`); `nil`: none, and such classes are embedded from their templates.
+    public var languageModel: LLMConfiguration?
+    /// The most questions to the language model in flight at once, in this process.
+    public var languageModelConcurrency: Int = 4
+    /// The largest `languageModelConcurrency`: a PostgreSQL label store holds a connection per
+    /// question being asked and may need one more to cache its answer, within the pool's 20.
+    public static let maxLanguageModelConcurrency = 16
     /// Cores available to this process; bounds workers × BLAS threads.
     public var cores: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -81,6 +91,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
         guard effectiveBLASThreads >= 1 else { throw .invalid(key: "blas_threads", detail: "\(effectiveBLASThreads); at least 1") }
         guard workers * effectiveBLASThreads <= max(cores, 1) else {
             throw .invalid(key: "workers", detail: "\(workers) workers × \(effectiveBLASThreads) BLAS threads exceeds the \(cores) cores")
+        }
+        guard (1...Self.maxLanguageModelConcurrency).contains(languageModelConcurrency) else {
+            throw .invalid(key: "llm_concurrency", detail: "\(languageModelConcurrency); 1 to \(Self.maxLanguageModelConcurrency)")
         }
         guard decoderThreads >= 1 else { throw .invalid(key: "decoder_threads", detail: "\(decoderThreads); at least 1") }
         guard maxBodyBytes >= 1 else { throw .invalid(key: "max_body_bytes", detail: "\(maxBodyBytes); at least 1") }

@@ -5,12 +5,14 @@ import STClipModels
 import STClipVideo
 
 /// What the handlers share: the configuration, the service's phase and engine, the worker
-/// pool, the label catalog and the metrics. Its operations are the API's, free of HTTP.
+/// pool, the label catalog, the describer of new classes and the metrics. Its operations are the
+/// API's, free of HTTP.
 public final class ServiceCore: Sendable {
     public let configuration: ServiceConfiguration
     public let state: ServiceState
     public let pool: WorkerPool
     public let catalog: LabelCatalog
+    public let describer: ClassDescriber
     public let metrics: ServiceMetrics
     public let logger: Logger
 
@@ -30,6 +32,8 @@ public final class ServiceCore: Sendable {
         self.configuration = configuration
         self.state = state
         self.catalog = catalog
+        describer = ClassDescriber(configuration: configuration.languageModel, concurrency: configuration.languageModelConcurrency,
+                                   store: catalog.store)
         self.metrics = metrics
         self.logger = logger
         pool = WorkerPool(workers: configuration.workers, queueDepth: configuration.queueDepth) { busy, queued in
@@ -170,28 +174,55 @@ public final class ServiceCore: Sendable {
 
     // MARK: - Label sets
 
+    /// A registration's result: the stored set, whether it was created, and where the
+    /// descriptions of the labels it registered came from, by label.
+    typealias Registration = (set: LabelSet, created: Bool, sources: [String: DescriptionSource])
+
+    /// Until when a registration may ask the language model for descriptions: half the time
+    /// its request has left, the other half kept for the class embeddings and the store.
+    static func askingDeadline(_ ticket: WorkTicket) -> UInt64 {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return ticket.deadline <= now ? now : now + (ticket.deadline - now) / 2
+    }
+
+    /// Creates or replaces a set. Labels without descriptions in a mode that uses them are
+    /// described by the language model first (or fall back to their templates); a precondition
+    /// that already fails is refused before anything is asked.
     func putLabelSet(_ name: String, labels: [LabelEntry], mode: ClassEmbeddingMode, precondition: VersionPrecondition,
-                     ticket: WorkTicket) async throws -> (set: LabelSet, created: Bool) {
+                     ticket: WorkTicket) async throws -> Registration {
         try catalog.checkWritable(name)
         try LabelValidation.validate(labels)
         let engine = try readyEngine()
-        let classes = labels.map { ClassDefinition(name: $0.label, descriptions: $0.descriptions) }
+        if precondition != .none {
+            let current = try await catalog.store.labelSet(named: name)?.version
+            guard precondition.isMet(by: current) else { throw LabelStoreError.preconditionFailed(current: current) }
+        }
+        let described = try await describer.complete(labels, mode: mode, deadline: Self.askingDeadline(ticket), logger: logger)
+        let classes = described.labels.map { ClassDefinition(name: $0.label, descriptions: $0.descriptions) }
         let batch = try await missingEmbeddings(for: classes, mode: mode, engine: engine, ticket: ticket)
-        return try await catalog.store.putLabelSet(named: name, labels: labels, mode: mode, embeddings: batch, precondition: precondition)
+        let (set, created) = try await catalog.store.putLabelSet(named: name, labels: described.labels, mode: mode, embeddings: batch,
+                                                                 precondition: precondition)
+        return (set, created, Dictionary(uniqueKeysWithValues: zip(labels.map(\.label), described.sources)))
     }
 
+    /// Adds or replaces one label, described as `putLabelSet` describes labels.
     func putLabel(_ entry: LabelEntry, inSet name: String, precondition: VersionPrecondition,
-                  ticket: WorkTicket) async throws -> (set: LabelSet, created: Bool) {
+                  ticket: WorkTicket) async throws -> Registration {
         try catalog.checkWritable(name)
         try LabelValidation.validate(entry)
         let engine = try readyEngine()
         guard let current = try await catalog.store.labelSet(named: name) else { throw LabelStoreError.labelSetNotFound(name) }
+        guard precondition.isMet(by: current.version) else { throw LabelStoreError.preconditionFailed(current: current.version) }
         if current.labels.count >= LabelValidation.maxLabels && !current.labels.contains(where: { $0.label == entry.label }) {
             throw ServiceError(.invalidBody, "label set '\(name)' already has the maximum of \(LabelValidation.maxLabels) labels")
         }
-        let batch = try await missingEmbeddings(for: [ClassDefinition(name: entry.label, descriptions: entry.descriptions)],
+        let described = try await describer.complete([entry], mode: current.embeddingMode, deadline: Self.askingDeadline(ticket),
+                                                     logger: logger)
+        let completed = described.labels[0]
+        let batch = try await missingEmbeddings(for: [ClassDefinition(name: completed.label, descriptions: completed.descriptions)],
                                                 mode: current.embeddingMode, engine: engine, ticket: ticket)
-        return try await catalog.store.putLabel(entry, inSet: name, embeddings: batch, precondition: precondition)
+        let (set, created) = try await catalog.store.putLabel(completed, inSet: name, embeddings: batch, precondition: precondition)
+        return (set, created, [completed.label: described.sources[0]])
     }
 
     func deleteLabelSet(_ name: String, precondition: VersionPrecondition) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import STClipTestSupport
 import XCTest
 
 /// `stclip describe` against the loopback endpoint, configured through the environment.

@@ -1,5 +1,6 @@
 import Foundation
 import STClipPrompts
+import STClipTestSupport
 import XCTest
 
 /// Runtime expansion against a chat-completions endpoint played by a loopback server: the paper's
@@ -51,6 +52,31 @@ final class DescriptionExpanderTests: XCTestCase {
         XCTAssertEqual(server.requests.count, 1)
         _ = await expander.expand("waving")
         XCTAssertEqual(server.requests.count, 2)
+    }
+
+    /// `ask` is for callers that keep answers elsewhere: it asks every time, keeps nothing, and
+    /// can be given less time than the configured timeout.
+    func testAskNeitherKeepsAnswersNorUsesThemAndTakesAShorterTimeout() async throws {
+        let server = try LoopbackChatServer { _ in .completion("People stand in a circle and clap their hands to a beat.") }
+        defer { server.stop() }
+        let expander = DescriptionExpander(configuration: configuration(server))
+        let asked = await expander.ask("clapping")
+        XCTAssertEqual(asked.source, .languageModel(model: "test-model"))
+        _ = await expander.ask("clapping")
+        XCTAssertEqual(server.requests.count, 2)
+        _ = await expander.expand("clapping")
+        _ = await expander.expand("clapping")
+        _ = await expander.ask("clapping")
+        XCTAssertEqual(server.requests.count, 4, "expand keeps its own answers; ask neither reads nor fills them")
+
+        let slow = try LoopbackChatServer { _ in .init(status: 200, body: Data(), delay: 3) }
+        defer { slow.stop() }
+        let started = Date()
+        let cut = await DescriptionExpander(configuration: configuration(slow, timeout: 10)).ask("clapping", timeout: 0.5)
+        XCTAssertEqual(cut.source, .templates(reason: .timedOut(seconds: 0.5)))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2.5)
+        let notLonger = await DescriptionExpander(configuration: configuration(slow, timeout: 0.5)).ask("clapping", timeout: 10)
+        XCTAssertEqual(notLonger.source, .templates(reason: .timedOut(seconds: 0.5)), "never longer than the configured timeout")
     }
 
     func testNotConfiguredFallsBackToTemplatesAndSaysSo() async {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -160,6 +161,108 @@ final class LabelStoreTests: XCTestCase {
         XCTAssertEqual(recreated.labels.map(\.label), ["solo"], "a deleted set's labels are gone with it")
         try await store.deleteLabelSet(named: "actions", precondition: .none)
         try await store.deleteLabelSet(named: "b-set", precondition: .none)
+
+        // Language models' descriptions of class texts: by model and text, the first answer kept.
+        expectEqual(try await store.cachedDescriptions(llmModel: "llm-a", classTexts: ["juggling"]), [:])
+        try await store.storeDescriptions(["Balls rise and fall.", "Hands toss in a rhythm."], llmModel: "llm-a", classText: "juggling")
+        try await store.storeDescriptions(["A later answer."], llmModel: "llm-a", classText: "juggling")
+        try await store.storeDescriptions(["Another model's answer."], llmModel: "llm-b", classText: "juggling")
+        expectEqual(try await store.cachedDescriptions(llmModel: "llm-a", classTexts: ["juggling", "rowing"]),
+                    ["juggling": ["Balls rise and fall.", "Hands toss in a rhythm."]])
+        expectEqual(try await store.cachedDescriptions(llmModel: "llm-b", classTexts: ["juggling"]), ["juggling": ["Another model's answer."]])
+        expectEqual(try await store.cachedDescriptions(llmModel: "llm-a", classTexts: []), [:])
+    }
+
+    /// A database written before descriptions were cached opens with its sets as they were and
+    /// gains the cache.
+    func testSQLiteFromBeforeTheDescriptionCacheMigrates() async throws {
+        let path = ServiceHarness.temporaryDirectory().appendingPathComponent("labels.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try await old.write { db in
+            // The schema of the first release, as GRDB's migrator recorded it.
+            try db.execute(sql: """
+                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                INSERT INTO grdb_migrations (identifier) VALUES ('v1');
+                CREATE TABLE label_sets (name TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, embedding_mode TEXT NOT NULL);
+                CREATE TABLE labels (
+                    label_set TEXT NOT NULL REFERENCES label_sets(name) ON DELETE CASCADE,
+                    position INTEGER NOT NULL, label TEXT NOT NULL, descriptions TEXT NOT NULL,
+                    PRIMARY KEY (label_set, label));
+                CREATE TABLE class_embeddings (
+                    model_id TEXT NOT NULL, embedding_key TEXT NOT NULL, dimension INTEGER NOT NULL, vector BLOB NOT NULL,
+                    PRIMARY KEY (model_id, embedding_key));
+                INSERT INTO label_sets VALUES ('old', 3, 'all');
+                INSERT INTO labels VALUES ('old', 0, 'dancing', '["A person dancing."]');
+                """)
+        }
+        try old.close()
+        let store = try SQLiteLabelStore(path: path)
+        let set = try await store.labelSet(named: "old")
+        XCTAssertEqual(set, LabelSet(name: "old", version: 3, builtin: false, embeddingMode: .all,
+                                     labels: [LabelEntry(label: "dancing", descriptions: ["A person dancing."])]))
+        try await store.storeDescriptions(["Balls rise and fall."], llmModel: "llm", classText: "juggling")
+        expectEqual(try await store.cachedDescriptions(llmModel: "llm", classTexts: ["juggling"]), ["juggling": ["Balls rise and fall."]])
+    }
+
+    func testPostgresFromBeforeTheDescriptionCacheMigrates() async throws {
+        let url = try await Self.freshPostgres()
+        let components = try XCTUnwrap(URLComponents(string: url))
+        let client = PostgresClient(configuration: .init(host: components.host ?? "127.0.0.1", port: components.port ?? 5432,
+                                                         username: components.user ?? "postgres", password: components.password,
+                                                         database: String(components.path.dropFirst()), tls: .disable),
+                                    backgroundLogger: ServiceHarness.logger)
+        let store = try PostgresLabelStore(url: url, logger: ServiceHarness.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            group.addTask { await store.run() }
+            // The schema of the first release.
+            try await client.query("CREATE TABLE label_sets (name TEXT PRIMARY KEY, version BIGINT NOT NULL, embedding_mode TEXT NOT NULL)")
+            try await client.query("""
+                CREATE TABLE labels (label_set TEXT NOT NULL REFERENCES label_sets(name) ON DELETE CASCADE, position INTEGER NOT NULL,
+                                     label TEXT NOT NULL, descriptions TEXT NOT NULL, PRIMARY KEY (label_set, label))
+                """)
+            try await client.query("""
+                CREATE TABLE class_embeddings (model_id TEXT NOT NULL, embedding_key TEXT NOT NULL, dimension INTEGER NOT NULL,
+                                               vector BYTEA NOT NULL, PRIMARY KEY (model_id, embedding_key))
+                """)
+            try await client.query("INSERT INTO label_sets VALUES ('old', 3, 'all')")
+            try await client.query(#"INSERT INTO labels VALUES ('old', 0, 'dancing', '["A person dancing."]')"#)
+
+            let set = try await store.labelSet(named: "old")
+            XCTAssertEqual(set, LabelSet(name: "old", version: 3, builtin: false, embeddingMode: .all,
+                                         labels: [LabelEntry(label: "dancing", descriptions: ["A person dancing."])]))
+            try await store.storeDescriptions(["Balls rise and fall."], llmModel: "llm", classText: "juggling")
+            expectEqual(try await store.cachedDescriptions(llmModel: "llm", classTexts: ["juggling"]), ["juggling": ["Balls rise and fall."]])
+            group.cancelAll()
+        }
+    }
+
+    /// The lock on asking one question: held by one replica at a time, let go however its holder ends.
+    func testPostgresAskingLockIsExclusiveAcrossReplicas() async throws {
+        let url = try await Self.freshPostgres()
+        let first = try PostgresLabelStore(url: url, logger: ServiceHarness.logger)
+        let second = try PostgresLabelStore(url: url, logger: ServiceHarness.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await first.run() }
+            group.addTask { await second.run() }
+            let inside = try await first.ifNoneAsking(llmModel: "llm", classText: "juggling") {
+                let other = try await second.ifNoneAsking(llmModel: "llm", classText: "juggling") { "second asked" }
+                let otherText = try await second.ifNoneAsking(llmModel: "llm", classText: "rowing") { "rowing asked" }
+                return [other ?? "busy", otherText ?? "busy"]
+            }
+            XCTAssertEqual(inside, ["busy", "rowing asked"])
+            expectEqual(try await second.ifNoneAsking(llmModel: "llm", classText: "juggling") { "free again" }, "free again")
+            do {
+                _ = try await first.ifNoneAsking(llmModel: "llm", classText: "juggling") { () async throws -> String in
+                    throw LabelStoreError.unavailable("the holder failed")
+                }
+                XCTFail("the holder's error was not passed on")
+            } catch let error as LabelStoreError {
+                XCTAssertEqual(error, .unavailable("the holder failed"))
+            }
+            expectEqual(try await second.ifNoneAsking(llmModel: "llm", classText: "juggling") { "free after a failure" }, "free after a failure")
+            group.cancelAll()
+        }
     }
 
     /// Writers racing on one set each get a distinct version, and none of their labels is lost.
@@ -213,7 +316,7 @@ final class LabelStoreTests: XCTestCase {
                                     backgroundLogger: ServiceHarness.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            try await client.query("DROP TABLE IF EXISTS labels, label_sets, class_embeddings CASCADE")
+            try await client.query("DROP TABLE IF EXISTS labels, label_sets, class_embeddings, class_descriptions CASCADE")
             group.cancelAll()
         }
         return url

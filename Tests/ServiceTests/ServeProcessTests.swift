@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import STClipTestSupport
 import XCTest
 
 /// `stclip serve` as a process: start-up errors, SIGTERM, and `kill -9` durability.
@@ -92,6 +93,40 @@ final class ServeProcessTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 1)
         XCTAssertTrue(stderr.contains("model:"), stderr)
+    }
+
+    /// `serve` asks the chat-completions endpoint its `STCLIP_LLM_*` variables name.
+    func testServeDescribesNewClassesWithTheLanguageModelOfItsEnvironment() async throws {
+        let chat = try DescriptionExpansionTests.describingServer()
+        defer { chat.stop() }
+        let server = try Server(data: ServiceHarness.temporaryDirectory(),
+                                environment: ["STCLIP_LLM_BASE_URL": chat.baseURL.absoluteString, "STCLIP_LLM_MODEL": "env-llm"])
+        try await server.waitUntilReady()
+        let response = try await server.request("/v1/labelsets/actions", method: .put,
+                                                json: #"{"embedding_mode": "all", "labels": [{"label": "juggling"}]}"#)
+        XCTAssertEqual(response.head.status, .created)
+        let object = try JSONSerialization.jsonObject(with: Data(response.body.map { Array($0.readableBytesView) } ?? [])) as? [String: Any]
+        let label = (object?["labels"] as? [[String: Any]])?.first
+        XCTAssertEqual(label?["description_source"] as? String, "llm")
+        XCTAssertEqual(label?["descriptions"] as? [String], DescriptionExpansionTests.descriptions(of: "juggling"))
+        XCTAssertEqual(chat.requests.count, 1)
+        XCTAssertEqual(server.stop(signal: SIGTERM), 0, server.output)
+    }
+
+    func testAnUnusableLanguageModelSettingStopsServe() throws {
+        let data = ServiceHarness.temporaryDirectory()
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--model", ServiceHarness.clipModel, "--data", data.path, "--port", "0"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["STCLIP_LLM_BASE_URL": "ftp://example/v1", "STCLIP_LLM_MODEL": "m"]) { $1 }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertTrue(stderr.contains("STCLIP_LLM_BASE_URL"), stderr)
     }
 
     func testSIGTERMDrainsAndExitsCleanly() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import STClipPrompts
 import STClipService
 import XCTest
 
@@ -90,5 +91,34 @@ final class ServiceConfigurationTests: XCTestCase {
         XCTAssertNotNil(check { $0.shutdownGracePeriod = .infinity })
         XCTAssertNotNil(check { $0.trustedProxies = ["10.0.0.0/40"] })
         XCTAssertNotNil(check { $0.logLevel = "loud" })
+        XCTAssertEqual(check { $0.languageModelConcurrency = 0 }.map { "\($0)" }?.contains("llm_concurrency"), true)
+        XCTAssertNotNil(check { $0.languageModelConcurrency = ServiceConfiguration.maxLanguageModelConcurrency + 1 })
+        XCTAssertNil(check { $0.languageModelConcurrency = ServiceConfiguration.maxLanguageModelConcurrency })
+    }
+
+    /// The language model endpoint comes from `STCLIP_LLM_*` as `stclip describe` reads it; an
+    /// unusable one stops the service from starting rather than fall back on every class.
+    func testLanguageModelFromTheEnvironment() throws {
+        let environment = ["STCLIP_MODEL": "/m", "STCLIP_LLM_BASE_URL": "http://127.0.0.1:9/v1", "STCLIP_LLM_MODEL": "small-llm",
+                           "STCLIP_LLM_API_KEY": "sk-x", "STCLIP_LLM_TIMEOUT": "2.5", "STCLIP_LLM_CONCURRENCY": "3"]
+        let c = try ServiceConfiguration.resolve(flags: ConfigurationSettings(), configFile: nil, environment: environment)
+        XCTAssertEqual(c.languageModel, LLMConfiguration(baseURL: URL(string: "http://127.0.0.1:9/v1")!, model: "small-llm", apiKey: "sk-x", timeout: 2.5))
+        XCTAssertEqual(c.languageModelConcurrency, 3)
+
+        let unset = try ServiceConfiguration.resolve(flags: ConfigurationSettings(), configFile: nil, environment: ["STCLIP_MODEL": "/m"])
+        XCTAssertNil(unset.languageModel)
+        XCTAssertEqual(unset.languageModelConcurrency, 4)
+
+        XCTAssertThrowsError(try ServiceConfiguration.resolve(flags: ConfigurationSettings(), configFile: nil,
+                                                              environment: ["STCLIP_MODEL": "/m", "STCLIP_LLM_BASE_URL": "http://h/v1"])) { error in
+            guard case .invalidLanguageModel(let detail)? = error as? ConfigurationError else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.contains("STCLIP_LLM_MODEL"), detail)
+        }
+        XCTAssertThrowsError(try ServiceConfiguration.resolve(flags: ConfigurationSettings(), configFile: nil,
+                                                              environment: ["STCLIP_MODEL": "/m", "STCLIP_LLM_CONCURRENCY": "many"]))
+
+        let file = ServiceHarness.temporaryDirectory().appendingPathComponent("stclip.json")
+        try Data(#"{"model": "/m", "llm_concurrency": 8}"#.utf8).write(to: file)
+        expectEqual(try ServiceConfiguration.resolve(flags: ConfigurationSettings(), configFile: file.path, environment: [:]).languageModelConcurrency, 8)
     }
 }

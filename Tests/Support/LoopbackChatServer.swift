@@ -7,36 +7,50 @@ import Darwin
 
 /// A small HTTP/1.1 server on 127.0.0.1 (an ephemeral port, loopback only) that answers every
 /// request with `respond`, one thread per connection, so that a test can play a chat-completions
-/// endpoint that answers, fails, stalls or talks nonsense.
-final class LoopbackChatServer: @unchecked Sendable {
-    struct Request {
-        let method: String
-        let path: String
-        let headers: [String: String]   // lower-cased names
-        let body: Data
+/// endpoint that answers, fails, stalls or talks nonsense. Shared by the prompt and service tests.
+public final class LoopbackChatServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public let method: String
+        public let path: String
+        public let headers: [String: String]   // lower-cased names
+        public let body: Data
+
+        /// The `content` of the last message of a chat-completions request body: the question asked.
+        public var question: String? {
+            let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+            return (object?["messages"] as? [[String: Any]])?.last?["content"] as? String
+        }
     }
 
-    struct Response {
-        var status: Int
-        var body: Data
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: Data
         /// Seconds to wait before answering.
-        var delay: Double = 0
+        public var delay: Double = 0
+
+        public init(status: Int, body: Data, delay: Double = 0) {
+            self.status = status
+            self.body = body
+            self.delay = delay
+        }
 
         /// A chat completion whose first choice says `content`.
-        static func completion(_ content: String) -> Response {
+        public static func completion(_ content: String) -> Response {
             let json: [String: Any] = ["id": "chatcmpl-test", "object": "chat.completion",
                                        "choices": [["index": 0, "message": ["role": "assistant", "content": content], "finish_reason": "stop"]]]
             return Response(status: 200, body: try! JSONSerialization.data(withJSONObject: json))
         }
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let respond: @Sendable (Request) -> Response
     private let lock = NSLock()
     private var received: [Request] = []   // guarded by `lock`
+    private var answering = 0              // requests read and not yet answered; guarded by `lock`
+    private var mostAnswering = 0          // the largest `answering` seen; guarded by `lock`
 
-    init(respond: @escaping @Sendable (Request) -> Response) throws {
+    public init(respond: @escaping @Sendable (Request) -> Response) throws {
         self.respond = respond
         #if canImport(Glibc)
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -63,13 +77,16 @@ final class LoopbackChatServer: @unchecked Sendable {
     }
 
     /// The base URL a client should use: `http://127.0.0.1:<port>/v1`.
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
-    /// The requests answered so far.
-    var requests: [Request] { lock.withLock { received } }
+    /// The requests received so far.
+    public var requests: [Request] { lock.withLock { received } }
+
+    /// The most requests that were being answered at once (a client's concurrency).
+    public var mostConcurrentRequests: Int { lock.withLock { mostAnswering } }
 
     /// Stops accepting connections; `accept` returns once the socket is shut down.
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
@@ -107,7 +124,12 @@ final class LoopbackChatServer: @unchecked Sendable {
         while buffer.count - headerEnd.upperBound < length { guard readMore() else { return } }
         let request = Request(method: requestLine[0], path: requestLine[1], headers: headers,
                               body: buffer[headerEnd.upperBound..<(headerEnd.upperBound + length)])
-        lock.withLock { received.append(request) }
+        lock.withLock {
+            received.append(request)
+            answering += 1
+            mostAnswering = max(mostAnswering, answering)
+        }
+        defer { lock.withLock { answering -= 1 } }
         let response = respond(request)
         if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
         var out = Data("HTTP/1.1 \(response.status) Status\r\nContent-Type: application/json\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n\r\n".utf8)
