@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point one way: CLI / Service → Models → Runtime, Checkpoint, Tokenizer / Video → C shims.
+// Layers point one way: CLI / Service / ModelHub → Models → Runtime, Checkpoint, Tokenizer / Video → C shims.
 let package = Package(
     name: "stclip",
     platforms: [.macOS(.v14)],
@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // `stclip model fetch` (STClipModelHub).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: - C shims
@@ -47,6 +49,14 @@ let package = Package(
         .target(name: "STClipLabelSets", dependencies: ["STClipModels"], resources: [.copy("Data")]),
         // Runtime class descriptions from an OpenAI-compatible chat-completions endpoint.
         .target(name: "STClipPrompts"),
+        // Model provisioning: Hugging Face checkpoint downloads (resumed, verified) and model directory summaries.
+        .target(name: "STClipModelHub", dependencies: [
+            "STClipModels", "STClipCheckpoint",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
 
         .target(name: "STClipService", dependencies: [
             "STClipModels", "STClipVideo", "STClipLabelSets",
