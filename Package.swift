@@ -78,7 +78,7 @@ let package = Package(
 
         // MARK: - Executables
         .executableTarget(name: "STClipCLI", dependencies: [
-            "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts", "STClipService",
+            "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts", "STClipService", "STClipModelHub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "STClipBench", dependencies: [
