@@ -101,6 +101,13 @@ let package = Package(
         .testTarget(name: "ClassEmbeddingTests", dependencies: ["STClipModels", "STClipTestSupport"]),
         .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI"]),
         .testTarget(name: "EvalTests", dependencies: ["STClipCLI", "STClipTestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: [
+            "STClipModelHub", "STClipCheckpoint", "STClipCLI", "STClipTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "ServiceTests", dependencies: [
             "STClipService", "STClipModels", "STClipVideo", "STClipLabelSets",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
