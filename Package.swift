@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point one way: CLI / Service → Prompts, Models → Runtime, Checkpoint, Tokenizer / Video → C shims.
+// Layers point one way: CLI / Service / ModelHub → Prompts, Models → Runtime, Checkpoint, Tokenizer / Video → C shims.
 let package = Package(
     name: "stclip",
     platforms: [.macOS(.v14)],
@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // `stclip model fetch` (STClipModelHub).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: - C shims
@@ -47,6 +49,14 @@ let package = Package(
         .target(name: "STClipLabelSets", dependencies: ["STClipModels"], resources: [.copy("Data")]),
         // Runtime class descriptions from an OpenAI-compatible chat-completions endpoint.
         .target(name: "STClipPrompts"),
+        // Model provisioning: Hugging Face checkpoint downloads (resumed, verified) and model directory summaries.
+        .target(name: "STClipModelHub", dependencies: [
+            "STClipModels", "STClipCheckpoint",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
 
         .target(name: "STClipService", dependencies: [
             "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts",
@@ -68,7 +78,7 @@ let package = Package(
 
         // MARK: - Executables
         .executableTarget(name: "STClipCLI", dependencies: [
-            "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts", "STClipService",
+            "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts", "STClipService", "STClipModelHub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "STClipBench", dependencies: [
@@ -91,6 +101,13 @@ let package = Package(
         .testTarget(name: "ClassEmbeddingTests", dependencies: ["STClipModels", "STClipTestSupport"]),
         .testTarget(name: "PromptTests", dependencies: ["STClipPrompts", "STClipCLI", "STClipTestSupport"]),
         .testTarget(name: "EvalTests", dependencies: ["STClipCLI", "STClipTestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: [
+            "STClipModelHub", "STClipCheckpoint", "STClipCLI", "STClipTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "ServiceTests", dependencies: [
             "STClipService", "STClipModels", "STClipVideo", "STClipLabelSets", "STClipPrompts", "STClipTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

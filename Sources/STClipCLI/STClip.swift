@@ -9,7 +9,7 @@ struct STClip: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stclip",
         abstract: "Action recognition in video with CLIP-family models.",
-        subcommands: [TokenizeCommand.self, EmbedTextCommand.self, EmbedVideoCommand.self, ClassifyCommand.self, SampleFramesCommand.self, EvalCommand.self, DescribeCommand.self, ServeCommand.self, VersionCommand.self])
+        subcommands: [TokenizeCommand.self, EmbedTextCommand.self, EmbedVideoCommand.self, ClassifyCommand.self, SampleFramesCommand.self, EvalCommand.self, DescribeCommand.self, ServeCommand.self, ModelCommand.self, VersionCommand.self])
 }
 
 /// Prints the versions of the native libraries stclip runs on.

@@ -24,11 +24,15 @@ public enum StclipBinary {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    /// Runs `stclip arguments…` to completion, capturing both streams.
-    public static func run(_ arguments: [String]) throws -> StclipRun {
+    /// Runs `stclip arguments…` to completion, capturing both streams; `environment` entries are
+    /// added to (or replace) the test process's own variables.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> StclipRun {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
