@@ -89,6 +89,9 @@ class Recipe:
     heads: int = 4
     lr0: float = 5e-4
     stage0: str = "plain"
+    workers: int = 0
+    vision: dict = field(default_factory=dict)
+    deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
 
     def switches(self, labels: list[str], stage: int) -> dict:
         """STASCLIPConfig switches for stage 0 (plain CLIP, or with stage0 "full" the whole model), 1 (no
@@ -153,26 +156,49 @@ def load_clip(video: DecodedVideo, preprocessing: Preprocessing, frames: int, se
     return preprocessing.normalize(np.stack([preprocessing.crop(f, draw) for f in picked]))
 
 
+class _Batches(torch.utils.data.Dataset):
+    """Batch `b` of one epoch, for DataLoader workers (each batch is built whole in one worker)."""
+
+    def __init__(self, videos, preprocessing, frames, batch_size, seed, epoch, order):
+        self.videos, self.preprocessing, self.frames = videos, preprocessing, frames
+        self.batch_size, self.seed, self.epoch, self.order = batch_size, seed, epoch, order
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.order) / self.batch_size)
+
+    def __getitem__(self, b: int):
+        chosen = self.order[b * self.batch_size:(b + 1) * self.batch_size]
+        pixels = np.stack([load_clip(self.videos[i], self.preprocessing, self.frames,
+                                     None if self.seed is None else clip_seed(self.seed, self.epoch, int(i)))
+                           for i in chosen])
+        return torch.from_numpy(pixels), torch.tensor([self.videos[i].label for i in chosen])
+
+
 def batches(videos: list[DecodedVideo], preprocessing: Preprocessing, frames: int, batch_size: int,
-            seed: int | None, epoch: int, shuffle: bool):
-    """Yields (pixels (B, T, 3, H, W), labels (B,)); the last partial batch is kept."""
+            seed: int | None, epoch: int, shuffle: bool, workers: int = 0):
+    """Yields (pixels (B, T, 3, H, W), labels (B,)); the last partial batch is kept. With `workers`, batches
+    are built in that many forked processes (the same batches, in the same order)."""
     order = np.random.default_rng((seed or 0) * 7919 + epoch).permutation(len(videos)) if shuffle else np.arange(len(videos))
-    for start in range(0, len(order), batch_size):
-        chosen = order[start:start + batch_size]
-        pixels = np.stack([load_clip(videos[i], preprocessing, frames,
-                                     None if seed is None else clip_seed(seed, epoch, int(i))) for i in chosen])
-        yield torch.from_numpy(pixels), torch.tensor([videos[i].label for i in chosen])
+    dataset = _Batches(videos, preprocessing, frames, batch_size, seed, epoch, order)
+    if workers <= 0:
+        for b in range(len(dataset)):
+            yield dataset[b]
+        return
+    loader = torch.utils.data.DataLoader(dataset, batch_size=None, shuffle=False, num_workers=workers,
+                                         multiprocessing_context="fork", prefetch_factor=4)
+    yield from loader
 
 
 # ============================================================================================
 # Model construction
 # ============================================================================================
 
-def small_model(labels: list[str], switches: dict, seed: int) -> STASCLIPModel:
-    """The small architecture with CLIP's own initialisation (transformers' CLIPModel init), new parts random."""
+def small_model(labels: list[str], switches: dict, seed: int, vision: dict | None = None) -> STASCLIPModel:
+    """The small architecture (SMALL_VISION with `vision`'s overrides) with CLIP's own initialisation
+    (transformers' CLIPModel init), new parts random."""
     from transformers import CLIPConfig, CLIPModel
     torch.manual_seed(seed)
-    clip_config = CLIPConfig(text_config=SMALL_TEXT, vision_config=SMALL_VISION, projection_dim=64,
+    clip_config = CLIPConfig(text_config=SMALL_TEXT, vision_config={**SMALL_VISION, **(vision or {})}, projection_dim=64,
                              logit_scale_init_value=2.6592)
     clip = CLIPModel(clip_config)
     model = STASCLIPModel(STASCLIPConfig.from_clip_config(clip.config, **switches))
@@ -217,13 +243,17 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     steps_per_epoch = math.ceil(len(train) / recipe.batch_size)
     total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
     text_rng = np.random.default_rng(recipe.seed * 31 + stage)
+    stop_at = None
+    if recipe.deadline is not None:
+        left = recipe.deadline - time.time()
+        stop_at = time.time() + (0.85 * left if stage == 0 else left)
     input_ids, attention_mask = texts.input_ids.to(device), texts.attention_mask.to(device)
     step = 0
     model.train()
     for epoch in range(epochs):
         started, losses = time.time(), []
         for pixels, labels in batches(train, preprocessing, recipe.frames, recipe.batch_size,
-                                      recipe.seed * 10 + stage, epoch, shuffle=True):
+                                      recipe.seed * 10 + stage, epoch, shuffle=True, workers=recipe.workers):
             for g, lr in zip(optimizer.param_groups, base):
                 g["lr"] = lr * cosine_factor(step, total, warmup)
             chosen = texts.sample(text_rng).to(device)                        # (C,) one text per class
@@ -237,6 +267,9 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
             losses.append(float(loss.detach()))
             step += 1
         log(f"stage {stage} epoch {epoch + 1}/{epochs} loss {np.mean(losses):.4f} ({time.time() - started:.1f} s)")
+        if stop_at is not None and epoch + 1 < epochs and time.time() + (time.time() - started) > stop_at:
+            log(f"stage {stage} stops after {epoch + 1} of {epochs} epochs: the time limit is near")
+            break
 
 
 @torch.no_grad()
@@ -258,7 +291,7 @@ def evaluate(model: STASCLIPModel, videos: list[DecodedVideo], texts: ClassTexts
     classes = class_embeddings(model, texts, device)
     correct = aux_correct = count = 0
     predictions = []
-    for pixels, labels in batches(videos, preprocessing, recipe.frames, 64, None, 0, shuffle=False):
+    for pixels, labels in batches(videos, preprocessing, recipe.frames, 64, None, 0, shuffle=False, workers=recipe.workers):
         video = model.encode_video(pixels.to(device))
         v = video.video_embeds / video.video_embeds.norm(dim=-1, keepdim=True)
         predicted = (v @ classes.t()).argmax(-1).cpu()
@@ -319,7 +352,7 @@ def load_data(labelset_path: str, train: str, test: str, zeroshot: str | None, t
 def pretrain(data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
     """Stage 0: the small plain CLIP (or, with recipe.stage0 "full", the whole model) from random weights,
     every parameter at recipe.lr0."""
-    model = small_model(data.texts.names, recipe.switches(data.texts.names, 0), recipe.seed).to(device)
+    model = small_model(data.texts.names, recipe.switches(data.texts.names, 0), recipe.seed, recipe.vision).to(device)
     groups = [{"params": list(model.parameters()), "lr": recipe.lr0}]
     train_stage(model, groups, recipe.epochs0, max(1, recipe.epochs0 // 10), data.train, data.texts,
                 data.preprocessing, recipe, device, 0, log)
@@ -361,7 +394,10 @@ def load_base(path: str) -> STASCLIPModel:
 
 
 def finetune(base: STASCLIPModel, data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
-    """Stages 1 and 2."""
+    """Stages 1 and 2; stage 1 is left out when stage 0 already trained the whole model (its temporal module
+    would be dropped)."""
+    if recipe.stage0 == "full":
+        return stage2(base, data, recipe, device, log)
     return stage2(stage1(base, data, recipe, device, log), data, recipe, device, log)
 
 
@@ -420,15 +456,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base", help="skip stage 0: start from this stage-0 checkpoint (.pt from --save-base)")
     parser.add_argument("--save-base", help="write the stage-0 model here (.pt)")
     parser.add_argument("--stop-after-stage0", action="store_true")
+    parser.add_argument("--online-train", type=int, metavar="N",
+                        help="train on N clips per class rendered now by stasclip.synthetic (no encoder; yuv420p "
+                             "emulated) instead of the train list")
+    parser.add_argument("--online-seed", type=int, default=1000, help="generator seed of --online-train")
+    parser.add_argument("--time-limit", type=float, help="seconds: stages end early (at an epoch boundary) to finish in time")
+    parser.add_argument("--vision-width", type=int, help=f"small architecture: vision width (default {SMALL_VISION['hidden_size']})")
+    parser.add_argument("--vision-layers", type=int, help=f"small architecture: vision layers (default {SMALL_VISION['num_hidden_layers']})")
+    parser.add_argument("--patch-size", type=int, help=f"small architecture: patch size (default {SMALL_VISION['patch_size']})")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--jobs", type=int, default=0, help="decoding processes (0: one per core)")
+    parser.add_argument("--workers", type=int, default=0, help="batch-building processes (0: in the training process)")
     args = parser.parse_args(argv)
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    vision = {k: v for k, v in (("hidden_size", args.vision_width), ("num_hidden_layers", args.vision_layers),
+                                ("patch_size", args.patch_size)) if v}
+    if "hidden_size" in vision:
+        vision["intermediate_size"] = 4 * vision["hidden_size"]
     paths = {k: getattr(args, k) or (os.path.join(args.data, f"{k}.txt" if k != "labelset" else "labelset.json")
                                      if args.data else None) for k in ("train", "test", "zeroshot", "labelset")}
     if paths["zeroshot"] and not os.path.exists(paths["zeroshot"]) and not args.zeroshot:
@@ -444,15 +493,23 @@ def main(argv: list[str] | None = None) -> None:
                     end_transformer=not args.no_end_transformer, aux_head=args.aux_head, aux_dim=args.aux_dim,
                     loss_weight=args.loss_weight, frames=args.frames, epochs0=args.epochs0, epochs1=args.epochs1,
                     epochs2=args.epochs2, warmup2=args.warmup2, batch_size=args.batch_size, seed=args.seed,
-                    lr0=args.lr0, stage0=args.stage0)
+                    lr0=args.lr0, stage0=args.stage0, workers=args.workers, vision=vision)
     device = torch.device(args.device)
     started = time.time()
+    if args.time_limit:
+        recipe.deadline = started + args.time_limit
 
     def log(message: str) -> None:
         print(f"[{time.time() - started:7.1f} s] {message}", flush=True)
 
-    data = load_data(paths["labelset"], paths["train"], paths["test"], paths["zeroshot"], args.tokenizer,
-                     preprocessor_json, args.jobs or None)
+    data = load_data(paths["labelset"], None if args.online_train else paths["train"], paths["test"],
+                     paths["zeroshot"], args.tokenizer, preprocessor_json, args.jobs or None)
+    if args.online_train:
+        from .videos import render_split
+        from .synthetic import CLASSES
+        if [c.name for c in CLASSES] != data.texts.names:
+            parser.error("--online-train renders stasclip.synthetic's classes: the label set must be its labelset.json")
+        data.train = render_split(args.online_seed, args.online_train, "train", data.preprocessing, jobs=args.jobs or None)
     log(f"decoded {len(data.train)} train, {len(data.test)} test, {len(data.zeroshot or [])} zero-shot videos")
     if args.base:
         base = load_base(args.base)

@@ -110,3 +110,61 @@ def decode_list(items: list[tuple[str, int]], preprocessing: Preprocessing, jobs
         return [_decode_item(w) for w in work]
     with ProcessPoolExecutor(jobs) as pool:
         return list(pool.map(_decode_item, work, chunksize=16))
+
+
+# ============================================================================================
+# Synthetic clips rendered on the fly
+# ============================================================================================
+
+def yuv420_round_trip(frames: np.ndarray) -> np.ndarray:
+    """What H.264 yuv420p does to RGB frames besides quantisation: BT.601 limited-range YUV, chroma averaged
+    over 2×2 blocks and spread back bilinearly, back to RGB. (N, H, W, 3) uint8, H and W even."""
+    rgb = frames.astype(np.float32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = 16 + 0.257 * r + 0.504 * g + 0.098 * b
+    u = 128 - 0.148 * r - 0.291 * g + 0.439 * b
+    v = 128 + 0.439 * r - 0.368 * g - 0.071 * b
+
+    def subsample(c: np.ndarray) -> np.ndarray:
+        n, h, w = c.shape
+        small = c.reshape(n, h // 2, 2, w // 2, 2).mean(axis=(2, 4))                       # (N, H/2, W/2)
+        # Bilinear upsampling with centred samples (edge-clamped), as swscale's SWS_BILINEAR.
+        def up(a, axis):
+            size = a.shape[axis]
+            pos = (np.arange(2 * size) + 0.5) / 2 - 0.5
+            lo = np.clip(np.floor(pos).astype(int), 0, size - 1)
+            hi = np.clip(lo + 1, 0, size - 1)
+            t = np.clip(pos - np.floor(pos), 0, 1).astype(np.float32)
+            shape = [1] * a.ndim
+            shape[axis] = -1
+            return np.take(a, lo, axis=axis) * (1 - t.reshape(shape)) + np.take(a, hi, axis=axis) * t.reshape(shape)
+        return up(up(small, 1), 2)
+
+    u, v = subsample(u), subsample(v)
+    yy = (y - 16) * 1.164
+    out = np.stack([yy + 1.596 * (v - 128), yy - 0.392 * (u - 128) - 0.813 * (v - 128), yy + 2.017 * (u - 128)], -1)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def _render_item(args) -> DecodedVideo:
+    seed, split, class_index, index, size, preprocessing = args
+    from . import synthetic
+    params = synthetic.draw_params(class_index, split, synthetic.clip_rng(seed, split, class_index, index))
+    frames = yuv420_round_trip(synthetic.render_clip(params, size))
+    fps = params["fps"]
+    resized = np.stack([preprocessing.resize(f) for f in frames])
+    return DecodedVideo(frames=resized, presentation=np.arange(len(frames)) / fps, end=len(frames) / fps,
+                        label=class_index)
+
+
+def render_split(seed: int, per_class: int, split: str, preprocessing: Preprocessing, size: int = 64,
+                 jobs: int | None = None) -> list[DecodedVideo]:
+    """`per_class` synthetic clips per class of `split` (stasclip.synthetic's draws for `seed`), rendered
+    without the encoder — an unbounded training set — with yuv420p's chroma loss emulated."""
+    from . import synthetic
+    work = [(seed, split, c, i, size, preprocessing) for c in range(len(synthetic.CLASSES)) for i in range(per_class)]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1:
+        return [_render_item(w) for w in work]
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(_render_item, work, chunksize=32))
