@@ -115,7 +115,7 @@ public struct CLIPModel: Sendable {
         text = try CLIPTextTower(config: c.text, weights: w)
         visualProjection = Linear(weight: try w.tensor(CLIPNames.visualProjection, shape: [c.projectionDim, c.vision.hiddenSize]), bias: nil)
         textProjection = Linear(weight: try w.tensor(CLIPNames.textProjection, shape: [c.projectionDim, c.text.hiddenSize]), bias: nil)
-        logitScale = try w.tensor(CLIPNames.logitScale, shape: []).data[0]
+        logitScale = try w.scalar(CLIPNames.logitScale)
     }
 }
 

@@ -132,7 +132,7 @@ public struct STASCLIPModel: Sendable {
                 fcVideo: try w.linear(STASCLIPNames.auxFCVideo, out: k, in: p),
                 iterations: c.auxIterations)
         }
-        logitScale = try w.tensor(CLIPNames.logitScale, shape: []).data[0]
+        logitScale = try w.scalar(CLIPNames.logitScale)
     }
 }
 

@@ -8,6 +8,12 @@ public protocol WeightSource {
 }
 
 extension WeightSource {
+    /// The value of scalar tensor `name` (shape `[]`). Copied out while the tensor is alive: a converted
+    /// F16/BF16 tensor owns its buffer, so reading `.data` of a temporary would read freed memory.
+    func scalar(_ name: String) throws -> Float {
+        try tensor(name, shape: []).toArray()[0]
+    }
+
     /// `name.weight` `(out, in)` and, when `bias`, `name.bias` `(out)`.
     func linear(_ name: String, out: Int, in inFeatures: Int, bias: Bool = true) throws -> Linear {
         Linear(weight: try tensor(name + ".weight", shape: [out, inFeatures]),

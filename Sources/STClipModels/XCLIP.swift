@@ -117,7 +117,7 @@ public struct XCLIPModel: Sendable {
                 heads: c.promptHeads, activation: c.promptActivation)
         }
         promptAlpha = try w.tensor(XCLIPNames.promptAlpha, shape: [p])
-        logitScale = try w.tensor(CLIPNames.logitScale, shape: []).data[0]
+        logitScale = try w.scalar(CLIPNames.logitScale)
     }
 }
 

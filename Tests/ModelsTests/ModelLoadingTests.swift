@@ -69,6 +69,11 @@ final class ModelLoadingTests: XCTestCase {
             let (frames, text) = try embeddings()
             assertClose(frames.toArray(), frames32.toArray(), atol: tolerance, "\(format) frame embeddings vs f32")
             assertClose(text.toArray(), text32.toArray(), atol: tolerance, "\(format) text embeddings vs f32")
+            // The scalar logit_scale is converted into a buffer of its own; its value must survive loading.
+            let scale32 = try SafetensorsFile(path: fixtureURL("clip").appendingPathComponent("tiny-p32/model.safetensors").path)
+                .tensor("logit_scale").toArray()[0]
+            guard case .clip(let clip) = try LoadedModel.load(directory: directory.path).network else { return XCTFail("not CLIP") }
+            XCTAssertEqual(clip.logitScale, scale32, accuracy: format == .f16 ? 2e-3 : 2e-2, "\(format) logit_scale")
         }
     }
 
