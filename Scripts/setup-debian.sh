@@ -26,10 +26,11 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Pinned Python tools for Scripts/service/schemathesis.sh, installed once into .venv.
-python_tools=(schemathesis==4.32.5 openapi-spec-validator==0.9.0)
+# Pinned Python tools for Scripts/service/schemathesis.sh, and numpy and Pillow for the synthetic clips of
+# Scripts/e2e/default-model.sh (Training/stasclip/synthetic.py), installed once into .venv.
+python_tools=(schemathesis==4.32.5 openapi-spec-validator==0.9.0 numpy==2.2.6 pillow==11.3.0)
 cd "$(dirname "$0")/.."
-if ! .venv/bin/python -c 'import schemathesis, openapi_spec_validator' >/dev/null 2>&1; then
+if ! .venv/bin/python -c 'import schemathesis, openapi_spec_validator, numpy, PIL' >/dev/null 2>&1; then
     echo "setup: installing ${python_tools[*]} into .venv" >&2
     python3 -m venv .venv
     .venv/bin/pip install -q "${python_tools[@]}"

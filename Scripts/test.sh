@@ -13,5 +13,9 @@ STCLIP_TEST_POSTGRES_URL=$(Scripts/service/postgres-test-server.sh start "$postg
 export STCLIP_TEST_POSTGRES_URL
 trap 'Scripts/service/postgres-test-server.sh stop' EXIT
 
+# The embedded default model end to end: held-out synthetic clips through a live `stclip serve` and
+# through `stclip classify`, both with nothing named.
+Scripts/e2e/default-model.sh .build/debug/stclip
+
 # Every suite is XCTest; without this flag the empty Swift Testing run prints the last line, "0 tests".
 swift test --skip-build --disable-swift-testing

@@ -50,10 +50,11 @@ enum ServiceHarness {
     /// A ready service core with `engine` (the tiny CLIP model by default) and an SQLite store,
     /// or `store` when given.
     static func core(_ configuration: ServiceConfiguration = configuration(), engine: (any InferenceEngine)? = nil,
-                     store: (any LabelStore)? = nil, builtins: [String: LabelSet] = [:]) throws -> ServiceCore {
+                     store: (any LabelStore)? = nil, builtins: [String: LabelSet] = [:],
+                     defaultLabelSet: String? = nil) throws -> ServiceCore {
         let store = try store ?? SQLiteLabelStore(path: configuration.effectiveLabelsDatabase)
         return ServiceCore(configuration: configuration, state: ServiceState(engine: engine ?? clipEngine),
-                           catalog: LabelCatalog(store: store, builtins: builtins), logger: logger)
+                           catalog: LabelCatalog(store: store, builtins: builtins, defaultName: defaultLabelSet), logger: logger)
     }
 
     /// The HTTP application over `core`.

@@ -85,24 +85,26 @@ def _finetune(job):
 
 
 def _summary(values: list[float]) -> str:
+    """mean ± sample standard deviation; a single run is shown alone."""
     if not values:
         return "–"
-    spread = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{statistics.mean(values):.1f} ± {spread:.1f}"
+    if len(values) == 1:
+        return f"{values[0]:.1f}"
+    return f"{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}"
 
 
 def table(runs: list[dict], seeds: list[int], command: str) -> str:
     """The markdown table: one row per configuration, mean ± sample std over seeds."""
     lines = [f"Seeds {', '.join(map(str, seeds))}; command: `{command}`", "",
-             "| table | configuration | video params | aux params | GFLOPs/clip | test top-1 (%) | zero-shot top-1 (%) | aux-head test top-1 (%) |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| table | configuration | seeds | video params | aux params | GFLOPs/clip | test top-1 (%) | zero-shot top-1 (%) | aux-head test top-1 (%) |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for tab, name, _ in ROWS:
         mine = [r for r in runs if r["name"] == name]
         if not mine:
             continue
         aux = [r["test"]["aux_top1"] for r in mine if "aux_top1" in r["test"]]
         zs = [r["zeroshot"]["top1"] for r in mine if "zeroshot" in r]
-        lines.append(f"| {tab} | {name} | {mine[0]['video_params']:,} | {mine[0]['aux_params']:,} | "
+        lines.append(f"| {tab} | {name} | {len(mine)} | {mine[0]['video_params']:,} | {mine[0]['aux_params']:,} | "
                      f"{mine[0]['gflops']:.3f} | {_summary([r['test']['top1'] for r in mine])} | {_summary(zs)} | "
                      f"{_summary(aux)} |")
     return "\n".join(lines) + "\n"

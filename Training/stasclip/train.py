@@ -250,7 +250,8 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     input_ids, attention_mask = texts.input_ids.to(device), texts.attention_mask.to(device)
     step = 0
     model.train()
-    for epoch in range(epochs):
+    epoch = 0
+    while epoch < epochs:
         started, losses = time.time(), []
         for pixels, labels in batches(train, preprocessing, recipe.frames, recipe.batch_size,
                                       recipe.seed * 10 + stage, epoch, shuffle=True, workers=recipe.workers):
@@ -267,9 +268,15 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
             losses.append(float(loss.detach()))
             step += 1
         log(f"stage {stage} epoch {epoch + 1}/{epochs} loss {np.mean(losses):.4f} ({time.time() - started:.1f} s)")
-        if stop_at is not None and epoch + 1 < epochs and time.time() + (time.time() - started) > stop_at:
-            log(f"stage {stage} stops after {epoch + 1} of {epochs} epochs: the time limit is near")
-            break
+        epoch += 1
+        if stop_at is not None and epoch < epochs:
+            # Fit the schedule to the time left: as many more epochs as the last one's pace allows, and the
+            # cosine rescaled to end with them.
+            fits = epoch + int((stop_at - time.time()) // max(1e-6, time.time() - started))
+            if fits < epochs:
+                log(f"stage {stage}: {fits} of {epochs} epochs fit in the time limit; the schedule ends there")
+                epochs = max(epoch, fits)
+                total = max(step + 1, epochs * steps_per_epoch)
 
 
 @torch.no_grad()
@@ -454,6 +461,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stage0", choices=("plain", "full"), default="plain",
                         help="stage 0 trains plain CLIP (the stand-in for its pre-training) or the whole model")
     parser.add_argument("--base", help="skip stage 0: start from this stage-0 checkpoint (.pt from --save-base)")
+    parser.add_argument("--resume", help="continue stage 0 (all parameters, --lr0, --epochs0) from this exported "
+                                         "checkpoint directory of the same architecture, then stage 2")
     parser.add_argument("--save-base", help="write the stage-0 model here (.pt)")
     parser.add_argument("--stop-after-stage0", action="store_true")
     parser.add_argument("--online-train", type=int, metavar="N",
@@ -511,7 +520,13 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("--online-train renders stasclip.synthetic's classes: the label set must be its labelset.json")
         data.train = render_split(args.online_seed, args.online_train, "train", data.preprocessing, jobs=args.jobs or None)
     log(f"decoded {len(data.train)} train, {len(data.test)} test, {len(data.zeroshot or [])} zero-shot videos")
-    if args.base:
+    if args.resume:
+        base = STASCLIPModel.from_pretrained(args.resume).to(device)
+        base.config.loss_weight = recipe.loss_weight
+        groups = [{"params": list(base.parameters()), "lr": recipe.lr0}]
+        train_stage(base, groups, recipe.epochs0, max(1, recipe.epochs0 // 10), data.train, data.texts,
+                    data.preprocessing, recipe, device, 0, log)
+    elif args.base:
         base = load_base(args.base)
     elif args.init == "scratch":
         base = pretrain(data, recipe, device, log)
