@@ -21,13 +21,14 @@ final class ServeProcessTests: XCTestCase {
         let log: URL
         private(set) var port = 0
 
-        init(data: URL, environment: [String: String] = [:]) throws {
+        /// `model` nil: no `--model` and no `STCLIP_MODEL`, so the embedded default model.
+        init(data: URL, model: String? = ServiceHarness.clipModel, environment: [String: String] = [:]) throws {
             log = data.appendingPathComponent("server-\(UUID().uuidString).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = ServeProcessTests.binary
-            process.arguments = ["serve", "--model", ServiceHarness.clipModel, "--data", data.path, "--port", "0", "--workers", "1"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["STCLIP_LOG_LEVEL": "notice"]) { $1 }
-                .merging(environment) { $1 }
+            process.arguments = ["serve"] + (model.map { ["--model", $0] } ?? []) + ["--data", data.path, "--port", "0", "--workers", "1"]
+            process.environment = ProcessInfo.processInfo.environment.filter { model != nil || $0.key != "STCLIP_MODEL" }
+                .merging(["STCLIP_LOG_LEVEL": "notice"]) { $1 }.merging(environment) { $1 }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: log)
             try process.run()
@@ -64,20 +65,15 @@ final class ServeProcessTests: XCTestCase {
         }
     }
 
-    func testNoModelIsAClearError() throws {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve"]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STCLIP_") }
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 1)
-        XCTAssertTrue(stderr.contains("no embedded default model"), stderr)
-        XCTAssertTrue(stderr.contains("--model"), stderr)
+    func testNoModelServesTheEmbeddedDefaultModel() async throws {
+        let server = try Server(data: ServiceHarness.temporaryDirectory(), model: nil)
+        defer { _ = server.stop(signal: SIGKILL) }
+        try await server.waitUntilReady()
+        let set = try await server.request("/v1/labelsets/synthmotion", method: .get)
+        XCTAssertEqual(set.head.status, .ok, server.output)
+        let body = try JSONSerialization.jsonObject(with: Data(set.body.map { Array($0.readableBytesView) } ?? [])) as? [String: Any]
+        XCTAssertEqual(body?["builtin"] as? Bool, true)
+        XCTAssertEqual((body?["labels"] as? [Any])?.count, 12)
     }
 
     func testBadModelDirectoryExitsWithTheReason() async throws {
