@@ -231,14 +231,23 @@ if [ "$(status_of forged)" = 200 ] && grep -q "client=$client_address " <<<"$for
 else
     fail "forged X-Forwarded-For: HTTP $(status_of forged), replica log: '$forged_log'"
 fi
-request generated-id "$proxy/v1/labelsets/nginx-test"
-generated_id=$(header generated-id X-Request-ID)
-if [[ "$generated_id" =~ ^[0-9a-f]{32}$ ]] && [ "$(served_by "$generated_id")" != none ] \
-    && grep -q "request_id=$generated_id" "$work/nginx/access.log"; then
-    pass "a request without X-Request-ID gets the proxy's id ($generated_id) in the proxy's log, the replica's log and the answer"
-else
-    fail "proxy request id: answered '$generated_id', replica: $(served_by "${generated_id:-none}")"
-fi
+# Without an id, and with one the service would not accept, the proxy makes one up.
+for case in without malformed; do
+    if [ "$case" = without ]; then
+        request "id-$case" "$proxy/v1/labelsets/nginx-test"
+        what="a request without X-Request-ID"
+    else
+        request "id-$case" "$proxy/v1/labelsets/nginx-test" -H 'X-Request-ID: bad"id with spaces'
+        what="a request with a malformed X-Request-ID"
+    fi
+    generated_id=$(header "id-$case" X-Request-ID)
+    if [[ "$generated_id" =~ ^[0-9a-f]{32}$ ]] && [ "$(served_by "$generated_id")" != none ] \
+        && grep -q "request_id=$generated_id" "$work/nginx/access.log"; then
+        pass "$what gets the proxy's id ($generated_id) in the proxy's log, the replica's log and the answer"
+    else
+        fail "$what: answered '$generated_id', replica: $(served_by "${generated_id:-none}")"
+    fi
+done
 
 # --- overload: 503 with Retry-After passes through ----------------------------------------------
 # Replica B has one worker and no queue: of the requests that round robin sends it at once, all
