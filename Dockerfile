@@ -43,12 +43,13 @@ RUN groupadd --system --gid 10001 stclip \
     && install -d -o stclip -g stclip -m 750 /var/lib/stclip /models
 COPY --from=build /staging/usr/local/ /usr/local/
 
-# Listen on every interface; the SQLite label store under the data volume. STCLIP_MODEL is the
-# embedded model; point it at a model under /models to serve another.
+# Listen on every interface; the SQLite label store under the data volume. With no STCLIP_MODEL
+# the service serves the embedded model, which it finds beside its executable
+# (/usr/local/bin/../share/stclip/models/default); set STCLIP_MODEL to a model under /models to
+# serve another.
 ENV STCLIP_HOST=0.0.0.0 \
     STCLIP_PORT=8080 \
-    STCLIP_DATA=/var/lib/stclip \
-    STCLIP_MODEL=/usr/local/share/stclip/models/default
+    STCLIP_DATA=/var/lib/stclip
 VOLUME ["/models", "/var/lib/stclip"]
 EXPOSE 8080
 USER 10001:10001

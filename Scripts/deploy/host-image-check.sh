@@ -10,8 +10,9 @@
 #      from the Dockerfile so that the two cannot drift apart;
 #   3. starts the installed binary the way the image does (its ENTRYPOINT, CMD and ENV, with
 #      /usr/local and /var/lib/stclip moved into the prefix) with the build directory's resource
-#      bundles hidden, so that it must find its own next to it, and checks /healthz, /readyz and
-#      the shipped label sets.
+#      bundles and the repository's Models/default hidden, so that it must find its own bundles
+#      and the embedded model beside it, and checks /healthz, /readyz, the served model and the
+#      shipped label sets.
 # Fails with a message naming each missing library or failed step.
 #   Scripts/deploy/host-image-check.sh
 # STCLIP_IMAGE_CHECK_PORT (default 18750) is the port of step 3.
@@ -28,7 +29,7 @@ cleanup() {
         kill "$server" 2>/dev/null || true
         wait "$server" 2>/dev/null || true
     fi
-    for bundle in "${hidden[@]}"; do mv "$bundle.hidden-by-image-check" "$bundle"; done
+    for path in "${hidden[@]}"; do mv "$path.hidden-by-image-check" "$path"; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -143,11 +144,11 @@ command_line=("${entrypoint[@]/\/usr\/local/$prefix}" "${cmd[@]}")
 [ -x "${command_line[0]}" ] || fail "the ENTRYPOINT ${entrypoint[0]} is not in the installed prefix"
 mkdir -p "$work/data"
 
-# The binary falls back to the bundles in the build directory; hide them so that it must use the
-# ones installed next to it, as in the image.
-for bundle in "$(swift build -c release --show-bin-path)"/*.resources; do
-    mv "$bundle" "$bundle.hidden-by-image-check"
-    hidden+=("$bundle")
+# The binary falls back to the bundles in the build directory and to the source tree's
+# Models/default; hide both so that it must use what is installed beside it, as in the image.
+for path in "$(swift build -c release --show-bin-path)"/*.resources "$PWD/Models/default"; do
+    mv "$path" "$path.hidden-by-image-check"
+    hidden+=("$path")
 done
 echo "host-image-check: running ${command_line[*]} with ${image_env[*]}" >&2
 env -i PATH=/usr/bin:/bin HOME="$work/data" "${image_env[@]}" "${command_line[@]}" >"$work/server.log" 2>&1 &
@@ -164,6 +165,10 @@ if [ -z "$ready" ]; then
     fail "the image's command did not become ready on port $port within 60 s"
 fi
 curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" || fail "/healthz did not answer 200"
+# The served model is the embedded one: the same type as Models/default's config.
+readiness=$(curl -fsS "http://127.0.0.1:$port/readyz") || fail "GET /readyz failed"
+model_type=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["model_type"])' "$prefix/share/stclip/models/default/config.json")
+grep -q "\"type\" *: *\"$model_type\"" <<<"$readiness" || fail "/readyz does not report the embedded $model_type model: $readiness"
 labelsets=$(curl -fsS "http://127.0.0.1:$port/v1/labelsets") || fail "GET /v1/labelsets failed"
 grep -q '"kinetics400"' <<<"$labelsets" || fail "the shipped label sets (resource bundle) are not listed: $labelsets"
 echo "host-image-check: PASS: the installed binary serves the embedded model (/healthz, /readyz, shipped label sets) from its prefix" >&2
