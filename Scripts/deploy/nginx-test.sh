@@ -160,7 +160,8 @@ else
     cat "$work/nginx-t.log"
     die "nginx rejects the rendered configuration"
 fi
-"${as_user[@]}" nginx "${nginx_args[@]}" &
+# Its console (and runuser's own messages when it is stopped) to a file.
+"${as_user[@]}" nginx "${nginx_args[@]}" >"$work/nginx-console.log" 2>&1 &
 pids+=($!)
 nginx_pid=$!
 
