@@ -3,7 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup-debian.sh
+# The deployment files (YAML, the Dockerfile) linted, before the build since it takes seconds.
+Scripts/deploy/lint.sh
 swift build --build-tests
+
+# The nginx configuration run for real in front of two replicas.
+Scripts/deploy/nginx-test.sh .build/debug/stclip
 
 # The HTTP service: its OpenAPI document validated and fuzzed against a live server, and a
 # throwaway PostgreSQL server on loopback for the label store tests.
@@ -19,3 +24,7 @@ Scripts/e2e/default-model.sh .build/debug/stclip
 
 # Every suite is XCTest; without this flag the empty Swift Testing run prints the last line, "0 tests".
 swift test --skip-build --disable-swift-testing
+
+# The container image's build (release, the Swift runtime static) and runtime libraries, checked
+# on the host since Docker does not run here; last, since the release build is the slowest step.
+Scripts/deploy/host-image-check.sh

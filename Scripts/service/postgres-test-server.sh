@@ -5,9 +5,11 @@
 #   Scripts/service/postgres-test-server.sh stop         → stops it and removes its data
 # Uses the newest /usr/lib/postgresql/*/bin (Debian's postgresql package). As root, the server
 # runs as the postgres user, since PostgreSQL refuses to run as root.
+# STCLIP_TEST_POSTGRES_STATE moves its directory (default /tmp/stclip-test-postgres), so that two
+# servers can run side by side; `stop` must then be given the same.
 set -euo pipefail
 
-state=/tmp/stclip-test-postgres
+state=${STCLIP_TEST_POSTGRES_STATE:-/tmp/stclip-test-postgres}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ -z "$bin" ]; then
     echo "postgres-test-server: no PostgreSQL server under /usr/lib/postgresql (apt-get install postgresql)" >&2
