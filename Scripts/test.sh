@@ -22,9 +22,9 @@ trap 'Scripts/service/postgres-test-server.sh stop' EXIT
 # through `stclip classify`, both with nothing named.
 Scripts/e2e/default-model.sh .build/debug/stclip
 
+# The container image's build (release, the Swift runtime static) and runtime libraries, checked
+# on the host since Docker does not run here.
+Scripts/deploy/host-image-check.sh
+
 # Every suite is XCTest; without this flag the empty Swift Testing run prints the last line, "0 tests".
 swift test --skip-build --disable-swift-testing
-
-# The container image's build (release, the Swift runtime static) and runtime libraries, checked
-# on the host since Docker does not run here; last, since the release build is the slowest step.
-Scripts/deploy/host-image-check.sh

@@ -16,8 +16,18 @@ key=schemathesis-key
 
 "$venv/openapi-spec-validator" openapi.yaml
 
+# The tiny CLIP fixture with a label set of its own, as the embedded default model has, so that a
+# classification naming no label set (the parameter is optional) has one to rank.
+cp -r Tests/Fixtures/clip/tiny-p32 "$work/model"
+cat >"$work/model/labelset.json" <<'JSON'
+{"name": "fixture", "title": "fixture", "names_source": "test fixture", "descriptions_source": "test fixture",
+ "question": "What are useful visual features for distinguishing {} in a video?",
+ "classes": [{"name": "dancing", "text": "dancing", "descriptions": ["People move their bodies to music."]},
+             {"name": "swimming", "text": "swimming", "descriptions": ["A person moves through water."]}]}
+JSON
+
 STCLIP_INFERENCE_KEYS=$key STCLIP_ADMIN_KEYS=$key STCLIP_LOG_LEVEL=warning \
-    "$binary" serve --model Tests/Fixtures/clip/tiny-p32 --data "$work/data" --port "$port" --workers 2 \
+    "$binary" serve --model "$work/model" --data "$work/data" --port "$port" --workers 2 \
     >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {
