@@ -88,13 +88,7 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let video = dir.appendingPathComponent("clip.mp4"), npy = dir.appendingPathComponent("frames.npy")
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        ffmpeg.arguments = ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10", "-t", "2",
-                            "-pix_fmt", "yuv420p", video.path]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        try TestVideo.make(at: video, size: "96x64")
         let xclip = fixtureURL("xclip").appendingPathComponent("tiny-p32").path
         let labels = ["a dog", "dancing", "riding a bike"]
         let direct = try stclip(["classify", "--model", xclip, video.path, "--views", "4x3", "--top-k", "3", "--labels"] + labels)

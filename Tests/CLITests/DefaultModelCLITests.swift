@@ -10,13 +10,7 @@ final class DefaultModelCLITests: XCTestCase {
 
     private func video() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("stclip-default-\(UUID().uuidString).mp4")
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        ffmpeg.arguments = ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=10", "-t", "2",
-                            "-pix_fmt", "yuv420p", url.path]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        try TestVideo.make(at: url)
         return url
     }
 
