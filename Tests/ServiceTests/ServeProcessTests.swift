@@ -78,17 +78,9 @@ final class ServeProcessTests: XCTestCase {
 
     func testBadModelDirectoryExitsWithTheReason() async throws {
         let data = ServiceHarness.temporaryDirectory()
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--model", data.appendingPathComponent("missing").path, "--data", data.path, "--port", "0"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 1)
-        XCTAssertTrue(stderr.contains("model:"), stderr)
+        let run = try StclipBinary.run(["serve", "--model", data.appendingPathComponent("missing").path, "--data", data.path, "--port", "0"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("model:"), run.stderr)
     }
 
     /// `serve` asks the chat-completions endpoint its `STCLIP_LLM_*` variables name.
@@ -111,18 +103,10 @@ final class ServeProcessTests: XCTestCase {
 
     func testAnUnusableLanguageModelSettingStopsServe() throws {
         let data = ServiceHarness.temporaryDirectory()
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--model", ServiceHarness.clipModel, "--data", data.path, "--port", "0"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["STCLIP_LLM_BASE_URL": "ftp://example/v1", "STCLIP_LLM_MODEL": "m"]) { $1 }
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 1)
-        XCTAssertTrue(stderr.contains("STCLIP_LLM_BASE_URL"), stderr)
+        let run = try StclipBinary.run(["serve", "--model", ServiceHarness.clipModel, "--data", data.path, "--port", "0"],
+                                       environment: ["STCLIP_LLM_BASE_URL": "ftp://example/v1", "STCLIP_LLM_MODEL": "m"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("STCLIP_LLM_BASE_URL"), run.stderr)
     }
 
     func testSIGTERMDrainsAndExitsCleanly() async throws {
