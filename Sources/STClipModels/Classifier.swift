@@ -77,7 +77,7 @@ public final class Classifier: @unchecked Sendable {
             return Similarity.logits(video, text, logitScale: m.logitScale)
         case .xclip(let m):
             let out = try m.video(views)
-            return m.logits(video: out.videoEmbeds, textPerVideo: m.promptedText(text, visual: out.promptVisual))
+            return m.logits(video: out.videoEmbeds, textPerVideo: m.promptedText(text, visual: m.promptVisual(out)))
         case .stas(let m):
             return m.logits(video: try m.video(views).videoEmbeds, text: text)
         }

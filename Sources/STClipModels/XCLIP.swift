@@ -131,30 +131,37 @@ public struct XCLIPVideoOutput: Sendable {
     public let frameEmbeds: Tensor
     /// The multi-frame integration transformer's output tokens `(B·T, P)`.
     public let mitTokens: Tensor
-    /// The patch features the prompt generator attends to, averaged over frames `(B, N, P)`.
-    public let promptVisual: Tensor
+    /// The last layer's tokens of every frame, before the post-LN `(B·T, L, D)`: what
+    /// `promptVisual(_:)` reads.
+    public let lastHiddenState: Tensor
     /// Encoder input and every layer's output `(B·T, L, D)` when recorded.
     public let hiddenStates: [Tensor]
 }
 
 extension XCLIPModel {
-    /// pixels `(B, T, 3, S, S)` with T = `config.frames` → the clip embeddings and what the
-    /// prompt generator needs.
+    /// pixels `(B, T, 3, S, S)` with T = `config.frames` → the clip embeddings (get_video_features).
     public func video(_ pixels: Tensor, recordHiddenStates: Bool = false) throws -> XCLIPVideoOutput {
         let tower = try vision.forward(pixels, frames: config.frames, record: recordHiddenStates)
-        let b = pixels.shape[0], t = pixels.shape[1], l = vision.config.tokens, d = vision.config.hiddenSize
+        let b = pixels.shape[0], t = pixels.shape[1]
         let frames = visualProjection(tower.pooled)                  // (B·T, P)
         let (mitTokens, video) = mit(frames, clips: b, frames: t)    // (B·T, P), (B, P)
-        // Patch tokens 1… of every frame → LN → · W (D, P) → mean over the clip's frames: (B, N, P).
-        let patches = Tensor(uninitialized: [b * t * (l - 1), d])
-        for f in 0..<(b * t) {
-            (patches.data + f * (l - 1) * d).update(from: tower.lastHiddenState.data + (f * l + 1) * d, count: (l - 1) * d)
+        return XCLIPVideoOutput(videoEmbeds: video, frameEmbeds: frames, mitTokens: mitTokens,
+                                lastHiddenState: tower.lastHiddenState, hiddenStates: tower.hiddenStates)
+    }
+
+    /// The patch features the prompt generator attends to, averaged over each clip's frames
+    /// `(B, N, P)`: patch tokens 1… of every frame → LN → · W (D, P) → mean over the T frames.
+    public func promptVisual(_ video: XCLIPVideoOutput) -> Tensor {
+        let h = video.lastHiddenState, l = h.shape[1], d = h.shape[2]
+        let bt = video.frameEmbeds.shape[0], b = video.videoEmbeds.shape[0], t = bt / max(b, 1)
+        let patches = Tensor(uninitialized: [bt * (l - 1), d])      // (B·T·N, D)
+        for f in 0..<bt {
+            (patches.data + f * (l - 1) * d).update(from: h.data + (f * l + 1) * d, count: (l - 1) * d)
         }
         let projected = Kernels.matmul(promptsVisualLayerNorm(patches), promptsVisualProjection)  // (B·T·N, P)
-        let visual = MultiframeIntegration.meanOverFrames(projected.reshaped([b * t, (l - 1) * config.projectionDim]),
+        let visual = MultiframeIntegration.meanOverFrames(projected.reshaped([bt, (l - 1) * config.projectionDim]),
                                                           clips: b, frames: t)
-        return XCLIPVideoOutput(videoEmbeds: video, frameEmbeds: frames, mitTokens: mitTokens,
-                                promptVisual: visual.reshaped([b, l - 1, config.projectionDim]), hiddenStates: tower.hiddenStates)
+        return visual.reshaped([b, l - 1, config.projectionDim])
     }
 
     // MARK: - Forward: text and prompts

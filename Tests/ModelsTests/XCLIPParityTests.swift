@@ -24,7 +24,7 @@ final class XCLIPParityTests: XCTestCase {
             try f.compare(out.frameEmbeds, "frame_embeds")
             try f.compare(out.mitTokens, "mit.output")
             try f.compare(out.videoEmbeds, "video_embeds")
-            try f.compare(out.promptVisual, "prompt.visual_tokens")
+            try f.compare(m.promptVisual(out), "prompt.visual_tokens")
         }
     }
 
@@ -35,7 +35,7 @@ final class XCLIPParityTests: XCTestCase {
             let text = try m.textFeatures(inputIDs: f.inputIDs, attentionMask: f.attentionMask)
             try f.compare(text, "text_embeds")
             let video = try m.video(try f.expected("pixel_values"))
-            let prompted = m.promptedText(text, visual: video.promptVisual)
+            let prompted = m.promptedText(text, visual: m.promptVisual(video))
             try f.compare(prompted, "text_embeds_per_video")
             try f.compare(m.logits(video: video.videoEmbeds, textPerVideo: prompted), "logits_per_video")
         }
