@@ -38,19 +38,28 @@ struct CLIPVisionBench: ParsableCommand {
             tower = try CLIPVisionTower(config: config, weights: RandomWeights())
         }
         let pixels = try RandomWeights(seed: 1, scale: 1).tensor("pixels", shape: [frames, 3, 224, 224])
-        _ = try tower.forward(pixels)
-        var times: [Double] = []
-        for _ in 0..<iterations {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try tower.forward(pixels)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        times.sort()
+        // All tokens of every layer (the work of transformers' CLIPVisionModel forward), and the
+        // pooled class tokens alone (what classification and get_image_features need).
+        let times = try Self.time(iterations) { _ = try tower.forward(pixels) }
+        let pooledTimes = try Self.time(iterations) { _ = try tower.pooled(pixels) }
         let floor = gemmFloor(config: config)
         print("{\"impl\": \"stclip\", \"median_ms\": \(times[times.count / 2]), \"min_ms\": \(times[0]), "
+              + "\"pooled_median_ms\": \(pooledTimes[pooledTimes.count / 2]), "
               + "\"gemm_floor_ms\": \(floor), \"threads\": \(threads), \"load_ms\": \(loadMilliseconds), "
               + "\"weights_mb\": \(Double(weightBytes) / 1e6), \"peak_rss_mb\": \(Self.peakRSSBytes() / 1e6), "
               + "\"blas\": \"\(BLAS.configuration)\"}")
+    }
+
+    /// Sorted milliseconds of `iterations` runs of `body` after one warm-up.
+    static func time(_ iterations: Int, _ body: () throws -> Void) throws -> [Double] {
+        try body()
+        var times: [Double] = []
+        for _ in 0..<max(1, iterations) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times.sorted()
     }
 
     /// VmHWM from /proc/self/status: the peak resident set so far.

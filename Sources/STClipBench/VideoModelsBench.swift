@@ -3,8 +3,9 @@ import Foundation
 import STClipModels
 import STClipRuntime
 
-/// Times one clip through the three families at ViT-B/32 size with random weights: plain CLIP
-/// (frame average), X-CLIP's `get_video_features` and stas-clip's video embedding. Prints one JSON
+/// Times one clip through the three families at ViT-B/32 size with random weights, each computing
+/// what classification needs: plain CLIP's pooled frames (frame average), X-CLIP's
+/// `get_video_features` and stas-clip's video embedding. Prints one JSON
 /// line per family plus stas-clip's cost relative to CLIP.
 struct VideoModelsBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "video-models")
@@ -23,22 +24,21 @@ struct VideoModelsBench: ParsableCommand {
         var clipMS: Double? = nil, stasMS: Double? = nil
         if chosen.contains("clip") {
             let clip = try CLIPVisionTower(config: CLIPVisionConfig(), weights: RandomWeights())
-            clipMS = try time { _ = try clip.forward(pixels.reshaped(Array(pixels.shape.dropFirst()))) }
+            clipMS = try time { _ = try clip.pooled(pixels.reshaped(Array(pixels.shape.dropFirst()))) }
             report("clip-b32", clipMS!)
         }
         if chosen.contains("xclip") {
             var x = XCLIPConfig()
             x.frames = frames
             let xclip = try XCLIPModel(config: x, weights: RandomWeights())
-            // get_video_features: the prompt generator's visual input is not part of it.
-            report("xclip-b32", try time { _ = try xclip.video(pixels) })
+            report("xclip-b32", try time { _ = try xclip.videoFeatures(pixels) })
         }
         if chosen.contains("stas") {
             var s = STASCLIPConfig()
             s.frames = frames
             s.auxHead = .none
             let stas = try STASCLIPModel(config: s, weights: RandomWeights())
-            stasMS = try time { _ = try stas.video(pixels) }
+            stasMS = try time { _ = try stas.videoFeatures(pixels) }
             report("stas-clip-b32", stasMS!)
         }
         if let clipMS, let stasMS { print("{\"stas_over_clip\": \(stasMS / clipMS)}") }

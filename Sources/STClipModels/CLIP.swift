@@ -132,13 +132,19 @@ public struct TowerOutput: Sendable {
 }
 
 extension CLIPVisionTower {
-    /// pixels `(B, C, S, S)`, already normalised → tokens and the post-LN class token.
-    public func forward(_ pixels: Tensor, recordHiddenStates: Bool = false) throws -> TowerOutput {
+    /// Throws unless pixels are `(B, C, S, S)` at the configured size.
+    fileprivate func validate(_ pixels: Tensor) throws {
         let c = config
         guard pixels.rank == 4, pixels.shape[1] == c.channels, pixels.shape[2] == c.imageSize, pixels.shape[3] == c.imageSize else {
             throw ModelError.badInputShape(name: "pixel_values", shape: pixels.shape,
                                            expected: "(frames, \(c.channels), \(c.imageSize), \(c.imageSize))")
         }
+    }
+
+    /// pixels `(B, C, S, S)`, already normalised → tokens and the post-LN class token.
+    public func forward(_ pixels: Tensor, recordHiddenStates: Bool = false) throws -> TowerOutput {
+        let c = config
+        try validate(pixels)
         let b = pixels.shape[0], l = c.tokens, d = c.hiddenSize
         var x = embeddings(pixels)                                     // (B·L, D)
         x = preLayerNorm(x)
@@ -150,6 +156,21 @@ extension CLIPVisionTower {
         let cls = Tensor(uninitialized: [b, d])                        // (B, D): token 0 of each image
         for i in 0..<b { (cls.data + i * d).update(from: x.data + i * l * d, count: d) }
         return TowerOutput(lastHiddenState: x.reshaped([b, l, d]), pooled: postLayerNorm(cls), hiddenStates: hidden)
+    }
+}
+
+extension CLIPVisionTower {
+    /// pixels `(B, C, S, S)` → the post-LN class tokens `(B, D)` alone, equal to
+    /// `forward(pixels).pooled`: the last layer runs its queries, output projection and MLP on the
+    /// class tokens only, since no other token of it reaches the pooled output.
+    public func pooled(_ pixels: Tensor) throws -> Tensor {
+        let c = config
+        try validate(pixels)
+        let b = pixels.shape[0], l = c.tokens
+        var x = preLayerNorm(embeddings(pixels))                       // (B·L, D)
+        for layer in layers.dropLast() { x = layer(x, batch: b, sequence: l) }
+        guard let last = layers.last else { return postLayerNorm(AttentionBlock.firstRows(x, batch: b, sequence: l)) }
+        return postLayerNorm(last.firstTokens(x, batch: b, sequence: l))  // (B, D)
     }
 }
 
@@ -214,7 +235,7 @@ extension CLIPTextTower {
 extension CLIPModel {
     /// transformers' `get_image_features`: projected, not normalised. pixels `(B, C, S, S)` → `(B, P)`.
     public func imageFeatures(_ pixels: Tensor) throws -> Tensor {
-        visualProjection(try vision.forward(pixels).pooled)
+        visualProjection(try vision.pooled(pixels))
     }
 
     /// transformers' `get_text_features`: projected, not normalised. ids `(B, L)` → `(B, P)`.

@@ -79,7 +79,7 @@ public final class Classifier: @unchecked Sendable {
             let out = try m.video(views)
             return m.logits(video: out.videoEmbeds, textPerVideo: m.promptedText(text, visual: m.promptVisual(out)))
         case .stas(let m):
-            return m.logits(video: try m.video(views).videoEmbeds, text: text)
+            return m.logits(video: try m.videoFeatures(views).videoEmbeds, text: text)
         }
     }
 }

@@ -105,10 +105,10 @@ public struct LoadedModel: Sendable {
             for j in 0..<p { video.data[j] /= Float(max(t, 1)) }
             return (video, frames)
         case .xclip(let m):
-            let out = try m.video(pixels.reshaped([1] + pixels.shape))  // one clip of T frames
+            let out = try m.videoFeatures(pixels.reshaped([1] + pixels.shape))  // one clip of T frames
             return (out.videoEmbeds.reshaped([out.videoEmbeds.count]), out.frameEmbeds)
         case .stas(let m):
-            let out = try m.video(pixels.reshaped([1] + pixels.shape))
+            let out = try m.videoFeatures(pixels.reshaped([1] + pixels.shape))
             return (out.videoEmbeds.reshaped([out.videoEmbeds.count]), out.frameEmbeds)
         }
     }

@@ -164,6 +164,16 @@ extension STASCLIPModel {
                                    hiddenStates: tower.hiddenStates, communication: tower.communication)
     }
 
+    /// v alone, pixels `(B, T, 3, S, S)` → `(B, P)` and Z: equal to `video(_:)`'s, with the last
+    /// layer computing the class tokens only (the aux head, which reads the others, is not run).
+    public func videoFeatures(_ pixels: Tensor) throws -> VideoFeatures {
+        let b = pixels.shape.first ?? 0, t = pixels.rank > 1 ? pixels.shape[1] : 0
+        let frames = visualProjection(try vision.pooled(pixels, frames: config.frames))  // (B·T, P)
+        let video = mit.map { $0(frames, clips: b, frames: t).pooled }
+            ?? MultiframeIntegration.meanOverFrames(frames, clips: b, frames: t)            // (B, P)
+        return VideoFeatures(videoEmbeds: video, frameEmbeds: frames)
+    }
+
     /// Class texts → projected embeddings `(C, P)`.
     public func textFeatures(inputIDs: [[Int]], attentionMask: [[Int]]? = nil) throws -> Tensor {
         textProjection(try text.forward(inputIDs: inputIDs, attentionMask: attentionMask).pooled)

@@ -47,6 +47,29 @@ struct AttentionBlock: Sendable {
     }
 }
 
+extension AttentionBlock {
+    /// The attention half for token 0 of each sequence only: keys and values from all B·L tokens,
+    /// queries from the first token of each. x `(B·L, D)` → `(B, D)`, equal to rows 0, L, 2L… of
+    /// the full block's output (no mask: CLIP's vision tower).
+    func firstTokens(_ x: Tensor, batch: Int, sequence: Int) -> Tensor {
+        let h = layerNorm(x)                                         // (B·L, D)
+        let first = Self.firstRows(h, batch: batch, sequence: sequence)  // (B, D)
+        let a = Kernels.attention(q: q(first), k: k(h), v: v(h), batch: batch, sequence: 1,
+                                  keySequence: sequence, heads: heads)  // (B, D)
+        let y = out(a)                                               // (B, D)
+        Kernels.addInPlace(y, Self.firstRows(x, batch: batch, sequence: sequence))
+        return y
+    }
+
+    /// Row 0 of each of the B sequences of x `(B·L, D)` → `(B, D)`.
+    static func firstRows(_ x: Tensor, batch: Int, sequence: Int) -> Tensor {
+        let d = x.shape[x.rank - 1]
+        let rows = Tensor(uninitialized: [batch, d])
+        for b in 0..<batch { (rows.data + b * d).update(from: x.data + b * sequence * d, count: d) }
+        return rows
+    }
+}
+
 // MARK: - MLP block
 
 /// The pre-LN feed-forward half of a CLIP layer: x + fc₂(act(fc₁(LN(x)))).
@@ -76,6 +99,15 @@ struct EncoderLayer: Sendable {
     /// x `(B·L, D)` → `(B·L, D)`.
     func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, mask: Kernels.AttentionMask = .none) -> Tensor {
         mlp(attention(x, batch: batch, sequence: sequence, mask: mask))
+    }
+}
+
+extension EncoderLayer {
+    /// The layer's output for token 0 of each sequence only, x `(B·L, D)` → `(B, D)`: what a
+    /// tower's last layer must compute when only the class token is pooled (the MLP and the
+    /// attention's queries and output projection then run on B rows instead of B·L).
+    func firstTokens(_ x: Tensor, batch: Int, sequence: Int) -> Tensor {
+        mlp(attention.firstTokens(x, batch: batch, sequence: sequence))
     }
 }
 

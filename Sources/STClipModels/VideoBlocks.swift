@@ -96,19 +96,36 @@ struct CrossFrameLayer: Sendable {
         let bt = clips * frames
         guard let messageFC else { return layer(x, batch: bt, sequence: l) }
         let d = x.shape[1]
-        let cls = Tensor(uninitialized: [bt, d])                     // (B·T, D): token 0 of each frame
-        for f in 0..<bt { (cls.data + f * d).update(from: x.data + f * l * d, count: d) }
-        let m = mixing(messageFC(cls), clips: clips, frames: frames)  // (B·T, D)
-        communication?(m)
-        let withToken = Tensor(uninitialized: [bt * (l + 1), d])     // (B·T·(L+1), D): [y_t, m̂_t]
-        for f in 0..<bt {
-            (withToken.data + f * (l + 1) * d).update(from: x.data + f * l * d, count: l * d)
-            (withToken.data + (f * (l + 1) + l) * d).update(from: m.data + f * d, count: d)
-        }
+        let withToken = appendCommunication(x, messageFC, clips: clips, frames: frames, tokens: l, communication: communication)
         let attended = layer.attention(withToken, batch: bt, sequence: l + 1)
         let y = Tensor(uninitialized: [bt * l, d])                   // (B·T·L, D): token L dropped
         for f in 0..<bt { (y.data + f * l * d).update(from: attended.data + f * (l + 1) * d, count: l * d) }
         return layer.mlp(y)
+    }
+
+    /// The layer's output for each frame's class token only, x `(B·T·L, D)` → `(B·T, D)`: equal
+    /// to token 0 of every frame of the full output, for a last layer whose other tokens nothing reads.
+    func classTokens(_ x: Tensor, clips: Int, frames: Int, tokens l: Int) -> Tensor {
+        let bt = clips * frames
+        guard let messageFC else { return layer.firstTokens(x, batch: bt, sequence: l) }
+        let withToken = appendCommunication(x, messageFC, clips: clips, frames: frames, tokens: l, communication: nil)
+        return layer.mlp(layer.attention.firstTokens(withToken, batch: bt, sequence: l + 1))
+    }
+
+    /// m = Linear(class token), mixed over time into M̂ and appended to its frame:
+    /// x `(B·T·L, D)` → `(B·T·(L+1), D)`, each frame [y_t, m̂_t].
+    private func appendCommunication(_ x: Tensor, _ messageFC: Linear, clips: Int, frames: Int, tokens l: Int,
+                                     communication: ((Tensor) -> Void)?) -> Tensor {
+        let bt = clips * frames, d = x.shape[1]
+        let cls = AttentionBlock.firstRows(x, batch: bt, sequence: l)  // (B·T, D): token 0 of each frame
+        let m = mixing(messageFC(cls), clips: clips, frames: frames)  // (B·T, D)
+        communication?(m)
+        let withToken = Tensor(uninitialized: [bt * (l + 1), d])     // (B·T·(L+1), D)
+        for f in 0..<bt {
+            (withToken.data + f * (l + 1) * d).update(from: x.data + f * l * d, count: l * d)
+            (withToken.data + (f * (l + 1) + l) * d).update(from: m.data + f * d, count: d)
+        }
+        return withToken
     }
 }
 
@@ -134,14 +151,20 @@ struct VideoVisionTower: Sendable {
     let layers: [CrossFrameLayer]
     let postLayerNorm: LayerNorm
 
-    /// pixels `(B, T, C, S, S)` → tokens and pooled class tokens of every frame.
-    func forward(_ pixels: Tensor, frames expected: Int?, record: Bool = false) throws -> VideoTowerOutput {
+    /// Throws unless pixels are `(B, T, C, S, S)` with B, T ≥ 1 (T = `expected` where given).
+    fileprivate func validate(_ pixels: Tensor, frames expected: Int?) throws {
         let c = config
         guard pixels.rank == 5, pixels.shape[2] == c.channels, pixels.shape[3] == c.imageSize, pixels.shape[4] == c.imageSize,
               pixels.shape[0] > 0, pixels.shape[1] > 0, expected.map({ $0 == pixels.shape[1] }) ?? true else {
             throw ModelError.badInputShape(name: "pixel_values", shape: pixels.shape,
                                            expected: "(clips, \(expected.map(String.init) ?? "frames"), \(c.channels), \(c.imageSize), \(c.imageSize))")
         }
+    }
+
+    /// pixels `(B, T, C, S, S)` → tokens and pooled class tokens of every frame.
+    func forward(_ pixels: Tensor, frames expected: Int?, record: Bool = false) throws -> VideoTowerOutput {
+        let c = config
+        try validate(pixels, frames: expected)
         let b = pixels.shape[0], t = pixels.shape[1], l = c.tokens, d = c.hiddenSize
         var x = preLayerNorm(embeddings(pixels.reshaped([b * t, c.channels, c.imageSize, c.imageSize])))  // (B·T·L, D)
         var hidden: [Tensor] = record ? [x.reshaped([b * t, l, d])] : []
@@ -154,6 +177,20 @@ struct VideoVisionTower: Sendable {
         for f in 0..<(b * t) { (cls.data + f * d).update(from: x.data + f * l * d, count: d) }
         return VideoTowerOutput(lastHiddenState: x.reshaped([b * t, l, d]), pooled: postLayerNorm(cls),
                                 hiddenStates: hidden, communication: communication)
+    }
+}
+
+extension VideoVisionTower {
+    /// pixels `(B, T, C, S, S)` → the post-LN class token of every frame `(B·T, D)` alone, equal to
+    /// `forward(...).pooled`; the last layer computes the class tokens only.
+    func pooled(_ pixels: Tensor, frames expected: Int?) throws -> Tensor {
+        let c = config
+        try validate(pixels, frames: expected)
+        let b = pixels.shape[0], t = pixels.shape[1], l = c.tokens
+        var x = preLayerNorm(embeddings(pixels.reshaped([b * t, c.channels, c.imageSize, c.imageSize])))  // (B·T·L, D)
+        for layer in layers.dropLast() { x = layer(x, clips: b, frames: t, tokens: l) }
+        guard let last = layers.last else { return postLayerNorm(AttentionBlock.firstRows(x, batch: b * t, sequence: l)) }
+        return postLayerNorm(last.classTokens(x, clips: b, frames: t, tokens: l))  // (B·T, D)
     }
 }
 

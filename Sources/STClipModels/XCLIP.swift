@@ -149,6 +149,14 @@ extension XCLIPModel {
                                 lastHiddenState: tower.lastHiddenState, hiddenStates: tower.hiddenStates)
     }
 
+    /// get_video_features alone, pixels `(B, T, 3, S, S)` → `(B, P)` and the frame embeddings:
+    /// equal to `video(_:)`'s, with the last layer computing the class tokens only.
+    public func videoFeatures(_ pixels: Tensor) throws -> VideoFeatures {
+        let b = pixels.shape.first ?? 0, t = pixels.rank > 1 ? pixels.shape[1] : 0
+        let frames = visualProjection(try vision.pooled(pixels, frames: config.frames))  // (B·T, P)
+        return VideoFeatures(videoEmbeds: mit(frames, clips: b, frames: t).pooled, frameEmbeds: frames)
+    }
+
     /// The patch features the prompt generator attends to, averaged over each clip's frames
     /// `(B, N, P)`: patch tokens 1… of every frame → LN → · W (D, P) → mean over the T frames.
     public func promptVisual(_ video: XCLIPVideoOutput) -> Tensor {

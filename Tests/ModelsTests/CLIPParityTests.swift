@@ -53,6 +53,9 @@ final class CLIPParityTests: XCTestCase {
             }
             compare(out.lastHiddenState, try f.expected("vision.last_hidden_state"), "\(name) vision last_hidden_state")
             compare(out.pooled, try f.expected("vision.pooled"), "\(name) vision pooler_output")
+            // The class-token-only last layer gives the same pooled output.
+            compare(try f.clip.vision.pooled(try f.expected("pixel_values")), try f.expected("vision.pooled"),
+                    "\(name) vision pooled (class tokens only)")
         }
     }
 

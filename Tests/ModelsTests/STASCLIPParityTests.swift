@@ -25,6 +25,10 @@ final class STASCLIPParityTests: XCTestCase {
             for (i, c) in out.communication.enumerated() { try f.compare(c, "communication.\(i)") }
             try f.compare(out.frameEmbeds, "frame_embeds")
             try f.compare(out.videoEmbeds, "video_embeds")
+            // The class-token-only last layer gives the same embeddings.
+            let features = try m.videoFeatures(try f.expected("pixel_values"))
+            try f.compare(features.frameEmbeds, "frame_embeds")
+            try f.compare(features.videoEmbeds, "video_embeds")
             let text = try m.textFeatures(inputIDs: f.inputIDs, attentionMask: f.attentionMask)
             try f.compare(text, "text_embeds")
             try f.compare(m.logits(video: out.videoEmbeds, text: text), "logits_per_video")

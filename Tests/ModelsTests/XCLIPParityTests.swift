@@ -24,6 +24,10 @@ final class XCLIPParityTests: XCTestCase {
             try f.compare(out.frameEmbeds, "frame_embeds")
             try f.compare(out.mitTokens, "mit.output")
             try f.compare(out.videoEmbeds, "video_embeds")
+            // get_video_features through the class-token-only last layer.
+            let features = try m.videoFeatures(try f.expected("pixel_values"))
+            try f.compare(features.frameEmbeds, "frame_embeds")
+            try f.compare(features.videoEmbeds, "video_embeds")
             try f.compare(m.promptVisual(out), "prompt.visual_tokens")
         }
     }
@@ -60,6 +64,9 @@ final class XCLIPParityTests: XCTestCase {
         let pixels = try f.expected("pixel_values")
         let s = m.config.vision.imageSize
         XCTAssertThrowsError(try m.video(Tensor(zeros: [1, pixels.shape[1] + 1, 3, s, s]))) { error in
+            guard case ModelError.badInputShape(name: "pixel_values", _, _) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try m.videoFeatures(Tensor(zeros: [1, pixels.shape[1] + 1, 3, s, s]))) { error in
             guard case ModelError.badInputShape(name: "pixel_values", _, _) = error else { return XCTFail("\(error)") }
         }
     }
