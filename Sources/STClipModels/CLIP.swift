@@ -169,8 +169,8 @@ extension CLIPVisionTower {
         let b = pixels.shape[0], l = c.tokens
         var x = preLayerNorm(embeddings(pixels))                       // (B·L, D)
         for layer in layers.dropLast() { x = layer(x, batch: b, sequence: l) }
-        guard let last = layers.last else { return postLayerNorm(AttentionBlock.firstRows(x, batch: b, sequence: l)) }
-        return postLayerNorm(last.firstTokens(x, batch: b, sequence: l))  // (B, D)
+        guard let last = layers.last else { return postLayerNorm(AttentionBlock.rows(Array(repeating: 0, count: b), of: x, sequence: l)) }
+        return postLayerNorm(last.tokens(Array(repeating: 0, count: b), of: x, sequence: l))  // (B, D)
     }
 }
 
@@ -180,6 +180,38 @@ extension CLIPTextTower {
     /// input ids `(B, L)` with right padding and its attention mask → final-LN tokens and the
     /// pooled token (the first EOS; transformers' rule, legacy rule for `eos_token_id == 2`).
     public func forward(inputIDs: [[Int]], attentionMask: [[Int]]? = nil, recordHiddenStates: Bool = false) throws -> TowerOutput {
+        let (embedded, keyLengths) = try embed(inputIDs: inputIDs, attentionMask: attentionMask)
+        let b = inputIDs.count, l = inputIDs[0].count, d = config.hiddenSize
+        var x = embedded                                               // (B·L, D)
+        var hidden: [Tensor] = recordHiddenStates ? [x.reshaped([b, l, d])] : []
+        let mask = Kernels.AttentionMask(causal: true, keyLengths: keyLengths)
+        for layer in layers {
+            x = layer(x, batch: b, sequence: l, mask: mask)            // (B·L, D)
+            if recordHiddenStates { hidden.append(x.reshaped([b, l, d])) }
+        }
+        x = finalLayerNorm(x)
+        let pooled = AttentionBlock.rows(inputIDs.map(poolingIndex), of: x, sequence: l)  // (B, D)
+        return TowerOutput(lastHiddenState: x.reshaped([b, l, d]), pooled: pooled, hiddenStates: hidden)
+    }
+
+    /// The pooled tokens `(B, D)` alone, equal to `forward(...).pooled`: the last layer computes
+    /// the pooled token of each text only (its query sees the keys a causal mask leaves it).
+    public func pooled(inputIDs: [[Int]], attentionMask: [[Int]]? = nil) throws -> Tensor {
+        let (embedded, keyLengths) = try embed(inputIDs: inputIDs, attentionMask: attentionMask)
+        let b = inputIDs.count, l = inputIDs[0].count
+        var x = embedded                                               // (B·L, D)
+        let mask = Kernels.AttentionMask(causal: true, keyLengths: keyLengths)
+        for layer in layers.dropLast() { x = layer(x, batch: b, sequence: l, mask: mask) }
+        let picks = inputIDs.map(poolingIndex)
+        guard let last = layers.last else { return finalLayerNorm(AttentionBlock.rows(picks, of: x, sequence: l)) }
+        // Causal: the token at p sees keys 0…p, and none past the padding.
+        let visible = picks.enumerated().map { i, p in min(p + 1, keyLengths?[i] ?? l) }
+        return finalLayerNorm(last.tokens(picks, of: x, sequence: l, keyLengths: visible))  // (B, D)
+    }
+
+    /// Checks the ids and the mask, and embeds them: token + position embeddings `(B·L, D)` and
+    /// each text's count of unmasked tokens (nil without a mask).
+    private func embed(inputIDs: [[Int]], attentionMask: [[Int]]?) throws -> (Tensor, [Int]?) {
         let c = config
         let b = inputIDs.count, l = inputIDs.first?.count ?? 0, d = c.hiddenSize
         guard b > 0, l > 0, l <= c.maxPositions, inputIDs.allSatisfy({ $0.count == l }) else {
@@ -196,8 +228,7 @@ extension CLIPTextTower {
             }
             keyLengths = attentionMask.map { row in row.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
         }
-        // Token + position embeddings: (B·L, D).
-        var x = Tensor(uninitialized: [b * l, d])
+        let x = Tensor(uninitialized: [b * l, d])
         for (i, ids) in inputIDs.enumerated() {
             for (j, id) in ids.enumerated() {
                 let row = x.data + (i * l + j) * d
@@ -205,18 +236,7 @@ extension CLIPTextTower {
                 for e in 0..<d { row[e] = tok[e] + pos[e] }
             }
         }
-        var hidden: [Tensor] = recordHiddenStates ? [x.reshaped([b, l, d])] : []
-        let mask = Kernels.AttentionMask(causal: true, keyLengths: keyLengths)
-        for layer in layers {
-            x = layer(x, batch: b, sequence: l, mask: mask)            // (B·L, D)
-            if recordHiddenStates { hidden.append(x.reshaped([b, l, d])) }
-        }
-        x = finalLayerNorm(x)
-        let pooled = Tensor(uninitialized: [b, d])                     // (B, D)
-        for (i, ids) in inputIDs.enumerated() {
-            (pooled.data + i * d).update(from: x.data + (i * l + poolingIndex(ids)) * d, count: d)
-        }
-        return TowerOutput(lastHiddenState: x.reshaped([b, l, d]), pooled: pooled, hiddenStates: hidden)
+        return (x, keyLengths)
     }
 
     /// transformers' pooling position: the first maximal id when `eos_token_id == 2` (configs from
@@ -240,7 +260,7 @@ extension CLIPModel {
 
     /// transformers' `get_text_features`: projected, not normalised. ids `(B, L)` → `(B, P)`.
     public func textFeatures(inputIDs: [[Int]], attentionMask: [[Int]]? = nil) throws -> Tensor {
-        textProjection(try text.forward(inputIDs: inputIDs, attentionMask: attentionMask).pooled)
+        textProjection(try text.pooled(inputIDs: inputIDs, attentionMask: attentionMask))
     }
 
     /// logits_per_image `(I, T)` = cos(image, text) · exp(logitScale), from unnormalised features.

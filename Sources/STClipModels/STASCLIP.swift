@@ -176,7 +176,7 @@ extension STASCLIPModel {
 
     /// Class texts → projected embeddings `(C, P)`.
     public func textFeatures(inputIDs: [[Int]], attentionMask: [[Int]]? = nil) throws -> Tensor {
-        textProjection(try text.forward(inputIDs: inputIDs, attentionMask: attentionMask).pooled)
+        textProjection(try text.pooled(inputIDs: inputIDs, attentionMask: attentionMask))
     }
 
     /// logits `(B, C)` = cos(v, c) · exp(logitScale).

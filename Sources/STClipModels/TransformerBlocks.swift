@@ -48,24 +48,28 @@ struct AttentionBlock: Sendable {
 }
 
 extension AttentionBlock {
-    /// The attention half for token 0 of each sequence only: keys and values from all B·L tokens,
-    /// queries from the first token of each. x `(B·L, D)` → `(B, D)`, equal to rows 0, L, 2L… of
-    /// the full block's output (no mask: CLIP's vision tower).
-    func firstTokens(_ x: Tensor, batch: Int, sequence: Int) -> Tensor {
+    /// The attention half for one token of each sequence only: keys and values from all B·L
+    /// tokens, queries from token `picks[b]` of sequence b, which sees keys `0..<keyLengths[b]`
+    /// (all where nil). x `(B·L, D)` → `(B, D)`, equal to those rows of the full block's output
+    /// under the matching mask (a causal mask is keyLengths = pick + 1, capped by the padding).
+    func tokens(_ picks: [Int], of x: Tensor, sequence: Int, keyLengths: [Int]? = nil) -> Tensor {
+        let batch = picks.count
         let h = layerNorm(x)                                         // (B·L, D)
-        let first = Self.firstRows(h, batch: batch, sequence: sequence)  // (B, D)
-        let a = Kernels.attention(q: q(first), k: k(h), v: v(h), batch: batch, sequence: 1,
-                                  keySequence: sequence, heads: heads)  // (B, D)
+        let a = Kernels.attention(q: q(Self.rows(picks, of: h, sequence: sequence)), k: k(h), v: v(h), batch: batch,
+                                  sequence: 1, keySequence: sequence, heads: heads,
+                                  mask: Kernels.AttentionMask(keyLengths: keyLengths))  // (B, D)
         let y = out(a)                                               // (B, D)
-        Kernels.addInPlace(y, Self.firstRows(x, batch: batch, sequence: sequence))
+        Kernels.addInPlace(y, Self.rows(picks, of: x, sequence: sequence))
         return y
     }
 
-    /// Row 0 of each of the B sequences of x `(B·L, D)` → `(B, D)`.
-    static func firstRows(_ x: Tensor, batch: Int, sequence: Int) -> Tensor {
+    /// Row `picks[b]` of each sequence b of x `(B·L, D)` → `(B, D)`.
+    static func rows(_ picks: [Int], of x: Tensor, sequence: Int) -> Tensor {
         let d = x.shape[x.rank - 1]
-        let rows = Tensor(uninitialized: [batch, d])
-        for b in 0..<batch { (rows.data + b * d).update(from: x.data + b * sequence * d, count: d) }
+        let rows = Tensor(uninitialized: [picks.count, d])
+        for (b, pick) in picks.enumerated() {
+            (rows.data + b * d).update(from: x.data + (b * sequence + pick) * d, count: d)
+        }
         return rows
     }
 }
@@ -103,11 +107,11 @@ struct EncoderLayer: Sendable {
 }
 
 extension EncoderLayer {
-    /// The layer's output for token 0 of each sequence only, x `(B·L, D)` → `(B, D)`: what a
-    /// tower's last layer must compute when only the class token is pooled (the MLP and the
-    /// attention's queries and output projection then run on B rows instead of B·L).
-    func firstTokens(_ x: Tensor, batch: Int, sequence: Int) -> Tensor {
-        mlp(attention.firstTokens(x, batch: batch, sequence: sequence))
+    /// The layer's output for one token of each sequence only (see `AttentionBlock.tokens`),
+    /// x `(B·L, D)` → `(B, D)`: what a tower's last layer must compute when only one token is
+    /// pooled (the MLP and the attention's queries and output projection then run on B rows, not B·L).
+    func tokens(_ picks: [Int], of x: Tensor, sequence: Int, keyLengths: [Int]? = nil) -> Tensor {
+        mlp(attention.tokens(picks, of: x, sequence: sequence, keyLengths: keyLengths))
     }
 }
 

@@ -107,9 +107,9 @@ struct CrossFrameLayer: Sendable {
     /// to token 0 of every frame of the full output, for a last layer whose other tokens nothing reads.
     func classTokens(_ x: Tensor, clips: Int, frames: Int, tokens l: Int) -> Tensor {
         let bt = clips * frames
-        guard let messageFC else { return layer.firstTokens(x, batch: bt, sequence: l) }
+        guard let messageFC else { return layer.tokens(Array(repeating: 0, count: bt), of: x, sequence: l) }
         let withToken = appendCommunication(x, messageFC, clips: clips, frames: frames, tokens: l, communication: nil)
-        return layer.mlp(layer.attention.firstTokens(withToken, batch: bt, sequence: l + 1))
+        return layer.mlp(layer.attention.tokens(Array(repeating: 0, count: bt), of: withToken, sequence: l + 1))
     }
 
     /// m = Linear(class token), mixed over time into M̂ and appended to its frame:
@@ -117,7 +117,7 @@ struct CrossFrameLayer: Sendable {
     private func appendCommunication(_ x: Tensor, _ messageFC: Linear, clips: Int, frames: Int, tokens l: Int,
                                      communication: ((Tensor) -> Void)?) -> Tensor {
         let bt = clips * frames, d = x.shape[1]
-        let cls = AttentionBlock.firstRows(x, batch: bt, sequence: l)  // (B·T, D): token 0 of each frame
+        let cls = AttentionBlock.rows(Array(repeating: 0, count: bt), of: x, sequence: l)  // (B·T, D): token 0 of each frame
         let m = mixing(messageFC(cls), clips: clips, frames: frames)  // (B·T, D)
         communication?(m)
         let withToken = Tensor(uninitialized: [bt * (l + 1), d])     // (B·T·(L+1), D)
@@ -189,7 +189,7 @@ extension VideoVisionTower {
         let b = pixels.shape[0], t = pixels.shape[1], l = c.tokens
         var x = preLayerNorm(embeddings(pixels.reshaped([b * t, c.channels, c.imageSize, c.imageSize])))  // (B·T·L, D)
         for layer in layers.dropLast() { x = layer(x, clips: b, frames: t, tokens: l) }
-        guard let last = layers.last else { return postLayerNorm(AttentionBlock.firstRows(x, batch: b * t, sequence: l)) }
+        guard let last = layers.last else { return postLayerNorm(AttentionBlock.rows(Array(repeating: 0, count: b * t), of: x, sequence: l)) }
         return postLayerNorm(last.classTokens(x, clips: b, frames: t, tokens: l))  // (B·T, D)
     }
 }

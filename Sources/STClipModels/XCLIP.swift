@@ -176,7 +176,7 @@ extension XCLIPModel {
 
     /// Class texts → projected embeddings `(C, P)` before any video-specific prompt; cacheable.
     public func textFeatures(inputIDs: [[Int]], attentionMask: [[Int]]? = nil) throws -> Tensor {
-        textProjection(try text.forward(inputIDs: inputIDs, attentionMask: attentionMask).pooled)
+        textProjection(try text.pooled(inputIDs: inputIDs, attentionMask: attentionMask))
     }
 
     /// text `(C, P)` and a video's patch features `(B, N, P)` → each clip's text embeddings

@@ -69,6 +69,9 @@ final class CLIPParityTests: XCTestCase {
             }
             compare(out.lastHiddenState, try f.expected("text.last_hidden_state"), "\(name) text last_hidden_state")
             compare(out.pooled, try f.expected("text.pooled"), "\(name) text pooler_output")
+            // The pooled-token-only last layer gives the same pooled output, padding and causal mask included.
+            compare(try f.clip.text.pooled(inputIDs: f.inputIDs, attentionMask: f.attentionMask), try f.expected("text.pooled"),
+                    "\(name) text pooled (pooled tokens only)")
         }
     }
 
