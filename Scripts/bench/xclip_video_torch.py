@@ -4,6 +4,7 @@ microsoft/xclip-base-patch32 config with random weights, fp32, one clip; prints 
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import torch
@@ -13,6 +14,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--frames", type=int, default=8)
 parser.add_argument("--iterations", type=int, default=10)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--lockstep", action="store_true", help="print 'ready', then time one run per stdin line (Scripts/bench/lockstep.py)")
 args = parser.parse_args()
 
 torch.set_num_threads(args.threads)
@@ -20,6 +22,14 @@ torch.manual_seed(0)
 model = XCLIPModel(XCLIPConfig(vision_config=dict(num_frames=args.frames))).eval()
 pixels = torch.randn(1, args.frames, 3, 224, 224)
 times = []
+if args.lockstep:
+    with torch.inference_mode():
+        print("ready", flush=True)
+        for _ in sys.stdin:
+            start = time.perf_counter()
+            model.get_video_features(pixel_values=pixels)
+            print((time.perf_counter() - start) * 1000, flush=True)
+    sys.exit(0)
 with torch.inference_mode():
     model.get_video_features(pixel_values=pixels)
     for _ in range(args.iterations):

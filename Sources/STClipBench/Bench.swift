@@ -19,6 +19,8 @@ struct CLIPVisionBench: ParsableCommand {
     @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Patch size of the ViT-B config with random weights (32 or 16).") var patch = 32
     @Option(help: "A CLIP model directory to load instead of random weights (times the load, reports RSS).") var model: String?
+    @Option(help: "Serve Scripts/bench/lockstep.py instead: time one forward per stdin line, of 'all' tokens or the 'pooled' class tokens.")
+    var lockstep: String?
 
     func run() throws {
         BLAS.threads = threads
@@ -38,6 +40,12 @@ struct CLIPVisionBench: ParsableCommand {
             tower = try CLIPVisionTower(config: config, weights: RandomWeights())
         }
         let pixels = try RandomWeights(seed: 1, scale: 1).tensor("pixels", shape: [frames, 3, 224, 224])
+        switch lockstep {
+        case "all": return try Self.serveLockstep { _ = try tower.forward(pixels) }
+        case "pooled": return try Self.serveLockstep { _ = try tower.pooled(pixels) }
+        case nil: break
+        case let other?: throw ValidationError("--lockstep takes 'all' or 'pooled', not '\(other)'")
+        }
         // All tokens of every layer (the work of transformers' CLIPVisionModel forward), and the
         // pooled class tokens alone (what classification and get_image_features need).
         let times = try Self.time(iterations) { _ = try tower.forward(pixels) }
@@ -48,6 +56,19 @@ struct CLIPVisionBench: ParsableCommand {
               + "\"gemm_floor_ms\": \(floor), \"threads\": \(threads), \"load_ms\": \(loadMilliseconds), "
               + "\"weights_mb\": \(Double(weightBytes) / 1e6), \"peak_rss_mb\": \(Self.peakRSSBytes() / 1e6), "
               + "\"blas\": \"\(BLAS.configuration)\"}")
+    }
+
+    /// The lockstep protocol of Scripts/bench/lockstep.py: "ready", then per stdin line one run of
+    /// `body` and its milliseconds, until stdin ends.
+    static func serveLockstep(_ body: () throws -> Void) throws {
+        // Unbuffered writes: the driver waits for each line.
+        func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        emit("ready")
+        while readLine() != nil {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            emit("\(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)")
+        }
     }
 
     /// Sorted milliseconds of `iterations` runs of `body` after one warm-up.

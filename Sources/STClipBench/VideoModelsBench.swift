@@ -15,12 +15,18 @@ struct VideoModelsBench: ParsableCommand {
     @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Families to time, comma-separated: clip, xclip, stas (stas-clip's cost over CLIP needs both).")
     var models = "clip,xclip,stas"
+    @Flag(help: "Serve Scripts/bench/lockstep.py instead: one clip through the one family --models names per stdin line.")
+    var lockstep = false
 
     func run() throws {
         BLAS.threads = threads
         let pixels = try RandomWeights(seed: 1, scale: 1).tensor("pixels", shape: [1, frames, 3, 224, 224])
 
         let chosen = Set(models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        if lockstep {
+            guard chosen.count == 1, let family = chosen.first else { throw ValidationError("--lockstep times one family: --models clip, xclip or stas") }
+            return try serve(family, pixels)
+        }
         var clipMS: Double? = nil, stasMS: Double? = nil
         if chosen.contains("clip") {
             let clip = try CLIPVisionTower(config: CLIPVisionConfig(), weights: RandomWeights())
@@ -42,6 +48,29 @@ struct VideoModelsBench: ParsableCommand {
             report("stas-clip-b32", stasMS!)
         }
         if let clipMS, let stasMS { print("{\"stas_over_clip\": \(stasMS / clipMS)}") }
+    }
+
+    /// Times `family`'s classification path per stdin line (Scripts/bench/lockstep.py).
+    func serve(_ family: String, _ pixels: Tensor) throws {
+        switch family {
+        case "clip":
+            let clip = try CLIPVisionTower(config: CLIPVisionConfig(), weights: RandomWeights())
+            let frames = pixels.reshaped(Array(pixels.shape.dropFirst()))
+            try CLIPVisionBench.serveLockstep { _ = try clip.pooled(frames) }
+        case "xclip":
+            var x = XCLIPConfig()
+            x.frames = frames
+            let xclip = try XCLIPModel(config: x, weights: RandomWeights())
+            try CLIPVisionBench.serveLockstep { _ = try xclip.videoFeatures(pixels) }
+        case "stas":
+            var s = STASCLIPConfig()
+            s.frames = frames
+            s.auxHead = .none
+            let stas = try STASCLIPModel(config: s, weights: RandomWeights())
+            try CLIPVisionBench.serveLockstep { _ = try stas.videoFeatures(pixels) }
+        default:
+            throw ValidationError("unknown family '\(family)': clip, xclip or stas")
+        }
     }
 
     /// Median milliseconds of `iterations` runs after one warm-up.
