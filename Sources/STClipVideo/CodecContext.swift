@@ -4,9 +4,18 @@ import CFFmpeg
 final class CodecContext {
     let context: UnsafeMutablePointer<AVCodecContext>
 
-    /// Opens `codec` with the stream's parameters. `threads` frame threads (at least 1): each
-    /// extra thread buys parallel decoding for one more frame of output delay. The decoder refuses
-    /// pictures of more than `maxPixels` pixels before allocating them.
+    /// Pictures below this many pixels decode on one thread whatever is asked: with non-reference
+    /// pictures skipped, frame threads cost more than they gain on small frames (360p H.264: one
+    /// thread 8 % faster than two).
+    static let smallPicturePixels = 640 * 480
+
+    /// Opens `codec` with the stream's parameters and up to `threads` decoding threads (at least
+    /// 1): frame threads (each buys parallel decoding for one more frame of output delay), except
+    /// for HEVC, which gets slice threads — its wavefront rows and tiles decode in parallel within
+    /// a picture, where frame threads gain little once non-reference pictures are skipped (x265's
+    /// default output, 720p: two slice threads 27 % faster than two frame threads, which are 6 %
+    /// faster than one). The decoder refuses pictures of more than `maxPixels` pixels before
+    /// allocating them.
     init(codec: UnsafePointer<AVCodec>, stream: UnsafeMutablePointer<AVStream>, threads: Int, maxPixels: Int) throws(VideoError) {
         guard let ctx = avcodec_alloc_context3(codec) else {
             throw .ffmpeg(function: "avcodec_alloc_context3", code: AVErrorCode.noMemory, message: averrorText(AVErrorCode.noMemory))
@@ -15,8 +24,9 @@ final class CodecContext {
         try ffmpeg("avcodec_parameters_to_context") { avcodec_parameters_to_context(ctx, stream.pointee.codecpar) }
         ctx.pointee.pkt_timebase = stream.pointee.time_base
         ctx.pointee.max_pixels = Int64(max(1, maxPixels))
-        ctx.pointee.thread_count = Int32(max(1, min(threads, 16)))
-        ctx.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        let pixels = Int(ctx.pointee.width) * Int(ctx.pointee.height)
+        ctx.pointee.thread_count = pixels > 0 && pixels < Self.smallPicturePixels ? 1 : Int32(max(1, min(threads, 16)))
+        ctx.pointee.thread_type = codec.pointee.id == AV_CODEC_ID_HEVC ? FF_THREAD_SLICE : FF_THREAD_FRAME | FF_THREAD_SLICE
         try ffmpeg("avcodec_open2") { avcodec_open2(ctx, codec, nil) }
     }
 

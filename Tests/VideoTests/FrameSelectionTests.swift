@@ -82,6 +82,26 @@ final class FrameSelectionTests: XCTestCase {
         }
     }
 
+    /// Pictures of 640×480 and more decode on two threads (smaller ones on one): frame threads
+    /// for H.264, slice threads (x265's wavefront rows) for HEVC. Both give exactly the frames, and
+    /// the pixels, of one thread.
+    func testThreadedDecodingOfLargePictures() throws {
+        for (name, args) in [("h264-640x480.mp4", ["-c:v", "libx264", "-g", "12", "-bf", "3", "-pix_fmt", "yuv420p"]),
+                             ("hevc-640x480.mp4", ["-c:v", "libx265", "-x265-params", "log-level=none:keyint=12:wpp=1",
+                                                   "-pix_fmt", "yuv420p", "-tag:v", "hvc1"])] {
+            let url = try TestVideo.make(name, width: 640, height: 480, output: args)
+            let one = try quietSampler(threads: 1).frames(.file(path: url.path), options: SamplingOptions(frames: 60))
+            XCTAssertEqual(one.frames[0].map(TestVideo.index(of:)), Array(0..<60), name)
+            for t in [8, 60] {
+                let two = try quietSampler(threads: 2).frames(.data(try TestVideo.bytes(url)), options: SamplingOptions(frames: t))
+                XCTAssertEqual(two.frames[0].map(TestVideo.index(of:)), centres(t), "\(name), T=\(t), 2 threads")
+                for image in two.frames[0] {
+                    XCTAssertEqual(image.packed(), one.frames[0][TestVideo.index(of: image)].packed(), "\(name), T=\(t)")
+                }
+            }
+        }
+    }
+
     func testNonZeroStartTimes() throws {
         for (name, args) in [("start5.mkv", ["-c:v", "libx264", "-g", "12", "-output_ts_offset", "5"]),
                              ("start5.mp4", ["-c:v", "libx264", "-g", "12", "-bf", "2", "-output_ts_offset", "5"])] {
