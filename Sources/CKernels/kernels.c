@@ -51,6 +51,14 @@ void stclip_quick_gelu(float *restrict x, size_t n) {
 }
 
 STCLIP_CLONES
+void stclip_bias_quick_gelu(float *restrict x, const float *restrict b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i] + b[i];
+        x[i] = v / (1.0f + exp_cephes(-1.702f * v));
+    }
+}
+
+STCLIP_CLONES
 void stclip_softmax_rows(float *restrict x, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * cols;

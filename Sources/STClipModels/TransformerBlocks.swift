@@ -14,6 +14,16 @@ struct Linear: Sendable {
 
     /// x `(…, in)` → `(…, out)`.
     func callAsFunction(_ x: Tensor) -> Tensor { Kernels.linear(x, weight: weight, bias: bias) }
+
+    /// r + x · Wᵀ + b: x `(…, in)`, r `(…, out)` → `(…, out)`.
+    func callAsFunction(_ x: Tensor, residual: Tensor) -> Tensor {
+        Kernels.linear(x, weight: weight, bias: bias, residual: residual)
+    }
+
+    /// act(x · Wᵀ + b): x `(…, in)` → `(…, out)`.
+    func callAsFunction(_ x: Tensor, activation: Kernels.Activation) -> Tensor {
+        Kernels.linear(x, weight: weight, bias: bias, activation: activation)
+    }
 }
 
 // MARK: - Layer norm
@@ -41,9 +51,7 @@ struct AttentionBlock: Sendable {
         let h = layerNorm(x)                                         // (B·L, D)
         let a = Kernels.attention(q: q(h), k: k(h), v: v(h), batch: batch, sequence: sequence,
                                   heads: heads, mask: mask)          // (B·L, D)
-        let y = out(a)                                               // (B·L, D)
-        Kernels.addInPlace(y, x)
-        return y
+        return out(a, residual: x)                                   // (B·L, D)
     }
 }
 
@@ -58,9 +66,7 @@ extension AttentionBlock {
         let a = Kernels.attention(q: q(Self.rows(picks, of: h, sequence: sequence)), k: k(h), v: v(h), batch: batch,
                                   sequence: 1, keySequence: sequence, heads: heads,
                                   mask: Kernels.AttentionMask(keyLengths: keyLengths))  // (B, D)
-        let y = out(a)                                               // (B, D)
-        Kernels.addInPlace(y, Self.rows(picks, of: x, sequence: sequence))
-        return y
+        return out(a, residual: Self.rows(picks, of: x, sequence: sequence))  // (B, D)
     }
 
     /// Row `picks[b]` of each sequence b of x `(B·L, D)` → `(B, D)`.
@@ -85,11 +91,8 @@ struct MLPBlock: Sendable {
 
     /// x `(R, D)` → a new `(R, D)`.
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let h = fc1(layerNorm(x))                                    // (R, I)
-        Kernels.activate(h, activation)
-        let y = fc2(h)                                               // (R, D)
-        Kernels.addInPlace(y, x)
-        return y
+        let h = fc1(layerNorm(x), activation: activation)            // (R, I)
+        return fc2(h, residual: x)                                   // (R, D)
     }
 }
 

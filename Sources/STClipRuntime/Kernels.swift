@@ -28,11 +28,54 @@ public enum Kernels {
                               bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
         if let bias {
             // Seed every output row with the bias, then accumulate the product onto it (beta = 1).
-            for r in 0..<rows { (out + r * outFeatures).update(from: bias, count: outFeatures) }
+            Parallel.forEachChunk(count: rows, grain: max(1, 16_384 / max(outFeatures, 1))) { range in
+                for r in range { (out + r * outFeatures).update(from: bias, count: outFeatures) }
+            }
         }
         BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures,
                    a: x, lda: inFeatures, b: weight, ldb: inFeatures,
                    beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
+    }
+
+    /// y = r + x · Wᵀ + b — a projection onto a residual stream in one pass less than `linear`
+    /// then `addInPlace`: the output is seeded with r + b and the GEMM accumulates onto it.
+    /// x `(…, in)`, W `(out, in)`, b `(out)`, r with the output's element count → y `(…, out)`.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor) -> Tensor {
+        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+        precondition(x.shape.last == inFeatures, "linear: input \(x.shape) vs weight \(weight.shape)")
+        let rows = x.count / max(inFeatures, 1)
+        precondition(residual.count == rows * outFeatures, "linear: residual \(residual.shape) for \(rows) × \(outFeatures)")
+        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
+        let out = y.data, r = residual.data, b = bias?.data
+        Parallel.forEachChunk(count: rows, grain: max(1, 16_384 / max(outFeatures, 1))) { range in
+            for row in range {
+                let o = out + row * outFeatures, src = r + row * outFeatures
+                if let b { for j in 0..<outFeatures { o[j] = src[j] + b[j] } } else { o.update(from: src, count: outFeatures) }
+            }
+        }
+        BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
+                   b: weight.data, ldb: inFeatures, beta: 1, c: out, ldc: outFeatures)
+        return y
+    }
+
+    /// y = act(x · Wᵀ + b) — the MLP's first layer with the bias added in the activation's pass.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activation) -> Tensor {
+        let y = linear(x, weight: weight, bias: nil)
+        let n = weight.shape[0], rows = y.count / max(n, 1), p = y.data
+        guard let b = bias?.data else {
+            activate(y, activation)
+            return y
+        }
+        Parallel.forEachChunk(count: rows, grain: max(1, 32_768 / max(n, 1))) { range in
+            for row in range {
+                let h = p + row * n
+                switch activation {
+                case .quickGELU: stclip_bias_quick_gelu(h, b, n)
+                case .gelu: for j in 0..<n { let v = h[j] + b[j]; h[j] = 0.5 * v * (1 + erf(v * 0.707_106_781_186_547_5)) }
+                }
+            }
+        }
+        return y
     }
 
     /// y = x · W — x `(…, K)`, W `(K, N)` (a bare parameter matrix, not a Linear's `(out, in)`).

@@ -27,6 +27,23 @@ final class KernelTests: XCTestCase {
                     atol: 1e-4, "linear")
     }
 
+    func testLinearOntoAResidualAndLinearWithActivation() {
+        let (rows, inF, outF) = (37, 70, 45)
+        let x = randomValues(rows * inF, seed: 13), w = randomValues(outF * inF, seed: 14), b = randomValues(outF, seed: 15)
+        let r = randomValues(rows * outF, seed: 16)
+        let xt = Tensor(shape: [rows, inF], values: x), wt = Tensor(shape: [outF, inF], values: w)
+        for bias in [b, nil] {
+            let bt = bias.map { Tensor(shape: [outF], values: $0) }
+            let product = Reference.linear(x, rows: rows, weight: w, bias: bias, inFeatures: inF, outFeatures: outF)
+            assertClose(Kernels.linear(xt, weight: wt, bias: bt, residual: Tensor(shape: [rows, outF], values: r)).toArray(),
+                        zip(product, r).map { $0 + $1 }, atol: 1e-4, "residual + linear, bias \(bias != nil)")
+            assertClose(Kernels.linear(xt, weight: wt, bias: bt, activation: .quickGELU).toArray(), Reference.quickGELU(product),
+                        atol: 1e-4, "quick_gelu(linear), bias \(bias != nil)")
+            assertClose(Kernels.linear(xt, weight: wt, bias: bt, activation: .gelu).toArray(), Reference.gelu(product),
+                        atol: 1e-4, "gelu(linear), bias \(bias != nil)")
+        }
+    }
+
     func testLayerNormIncludingOffsetRowsAndRaggedWidths() {
         for d in [1, 7, 8, 31, 768] {
             let rows = 9

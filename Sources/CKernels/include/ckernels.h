@@ -11,6 +11,9 @@ void stclip_exp(const float *x, float *y, size_t n);
 /// x[i] ← x[i] · σ(1.702 x[i]) in place.
 void stclip_quick_gelu(float *x, size_t n);
 
+/// x[i] ← v · σ(1.702 v) with v = x[i] + b[i], in place: a bias and quick_gelu in one pass.
+void stclip_bias_quick_gelu(float *x, const float *b, size_t n);
+
 /// Softmax of each of `rows` rows of `cols` floats, in place; an all −∞ row becomes zeros.
 void stclip_softmax_rows(float *x, size_t rows, size_t cols);
 
