@@ -104,6 +104,25 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// ViT-sized heads: 64 features (four 16-lane blocks) and 20 (one block and a tail), 50 keys
+    /// (three full blocks of 16 and a partial one), a sequence whose keys are all padding.
+    func testAttentionAtModelSizesWithRaggedBlocks() {
+        for (d, heads) in [(192, 3), (40, 2)] {
+            let (batch, l) = (3, 50)
+            let q = randomValues(batch * l * d, seed: 31, range: -2...2)
+            let k = randomValues(batch * l * d, seed: 32, range: -2...2)
+            let v = randomValues(batch * l * d, seed: 33)
+            for mask in [Kernels.AttentionMask.none, .init(causal: true, keyLengths: [50, 17, 0]),
+                         .init(causal: false, keyLengths: [0, 33, 49])] {
+                let out = Kernels.attention(q: Tensor(shape: [batch * l, d], values: q), k: Tensor(shape: [batch * l, d], values: k),
+                                            v: Tensor(shape: [batch * l, d], values: v), batch: batch, sequence: l, heads: heads, mask: mask)
+                let ref = Reference.attention(q: q, k: k, v: v, batch: batch, sequence: l, dim: d, heads: heads,
+                                              causal: mask.causal, keyLengths: mask.keyLengths)
+                assertClose(out.toArray(), ref, atol: 1e-5, "attention D=\(d) heads=\(heads) \(mask)")
+            }
+        }
+    }
+
     func testCrossAttentionWithDifferentKeyLength() {
         let (batch, lq, lk, d, heads) = (2, 5, 9, 16, 2)
         let q = randomValues(batch * lq * d, seed: 21, range: -2...2)
