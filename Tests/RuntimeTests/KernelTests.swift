@@ -90,36 +90,31 @@ final class KernelTests: XCTestCase {
     }
 
     func testAttentionPlainCausalAndPadded() {
-        let (batch, l, d, heads) = (3, 11, 24, 4)
-        let q = randomValues(batch * l * d, seed: 11, range: -2...2)
-        let k = randomValues(batch * l * d, seed: 12, range: -2...2)
-        let v = randomValues(batch * l * d, seed: 13)
-        for mask in [Kernels.AttentionMask.none, .init(causal: true), .init(causal: true, keyLengths: [11, 4, 1]),
-                     .init(causal: false, keyLengths: [2, 11, 7])] {
+        checkAttention(batch: 3, sequence: 11, dim: 24, heads: 4, seed: 11,
+                       masks: [.none, .init(causal: true), .init(causal: true, keyLengths: [11, 4, 1]),
+                               .init(causal: false, keyLengths: [2, 11, 7])])
+    }
+
+    /// ViT-sized heads: 64 features and 20, 50 keys, a sequence whose keys are all padding.
+    func testAttentionAtModelSizesWithRaggedBlocks() {
+        for (d, heads) in [(192, 3), (40, 2)] {
+            checkAttention(batch: 3, sequence: 50, dim: d, heads: heads, seed: 31,
+                           masks: [.none, .init(causal: true, keyLengths: [50, 17, 0]), .init(causal: false, keyLengths: [0, 33, 49])])
+        }
+    }
+
+    /// Self-attention of random q, k, v against `Reference.attention` under each mask.
+    private func checkAttention(batch: Int, sequence l: Int, dim d: Int, heads: Int, seed: UInt64,
+                                masks: [Kernels.AttentionMask], file: StaticString = #filePath, line: UInt = #line) {
+        let q = randomValues(batch * l * d, seed: seed, range: -2...2)
+        let k = randomValues(batch * l * d, seed: seed + 1, range: -2...2)
+        let v = randomValues(batch * l * d, seed: seed + 2)
+        for mask in masks {
             let out = Kernels.attention(q: Tensor(shape: [batch * l, d], values: q), k: Tensor(shape: [batch * l, d], values: k),
                                         v: Tensor(shape: [batch * l, d], values: v), batch: batch, sequence: l, heads: heads, mask: mask)
             let ref = Reference.attention(q: q, k: k, v: v, batch: batch, sequence: l, dim: d, heads: heads,
                                           causal: mask.causal, keyLengths: mask.keyLengths)
-            assertClose(out.toArray(), ref, atol: 1e-5, "attention \(mask)")
-        }
-    }
-
-    /// ViT-sized heads: 64 features (four 16-lane blocks) and 20 (one block and a tail), 50 keys
-    /// (three full blocks of 16 and a partial one), a sequence whose keys are all padding.
-    func testAttentionAtModelSizesWithRaggedBlocks() {
-        for (d, heads) in [(192, 3), (40, 2)] {
-            let (batch, l) = (3, 50)
-            let q = randomValues(batch * l * d, seed: 31, range: -2...2)
-            let k = randomValues(batch * l * d, seed: 32, range: -2...2)
-            let v = randomValues(batch * l * d, seed: 33)
-            for mask in [Kernels.AttentionMask.none, .init(causal: true, keyLengths: [50, 17, 0]),
-                         .init(causal: false, keyLengths: [0, 33, 49])] {
-                let out = Kernels.attention(q: Tensor(shape: [batch * l, d], values: q), k: Tensor(shape: [batch * l, d], values: k),
-                                            v: Tensor(shape: [batch * l, d], values: v), batch: batch, sequence: l, heads: heads, mask: mask)
-                let ref = Reference.attention(q: q, k: k, v: v, batch: batch, sequence: l, dim: d, heads: heads,
-                                              causal: mask.causal, keyLengths: mask.keyLengths)
-                assertClose(out.toArray(), ref, atol: 1e-5, "attention D=\(d) heads=\(heads) \(mask)")
-            }
+            assertClose(out.toArray(), ref, atol: 1e-5, "attention L=\(l) D=\(d) heads=\(heads) \(mask)", file: file, line: line)
         }
     }
 
