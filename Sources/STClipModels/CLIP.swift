@@ -153,8 +153,7 @@ extension CLIPVisionTower {
             x = layer(x, batch: b, sequence: l)                        // (B·L, D)
             if recordHiddenStates { hidden.append(x.reshaped([b, l, d])) }
         }
-        let cls = Tensor(uninitialized: [b, d])                        // (B, D): token 0 of each image
-        for i in 0..<b { (cls.data + i * d).update(from: x.data + i * l * d, count: d) }
+        let cls = AttentionBlock.firstRows(of: x, count: b, sequence: l)  // (B, D): token 0 of each image
         return TowerOutput(lastHiddenState: x.reshaped([b, l, d]), pooled: postLayerNorm(cls), hiddenStates: hidden)
     }
 }
@@ -169,7 +168,7 @@ extension CLIPVisionTower {
         let b = pixels.shape[0], l = c.tokens
         var x = preLayerNorm(embeddings(pixels))                       // (B·L, D)
         for layer in layers.dropLast() { x = layer(x, batch: b, sequence: l) }
-        guard let last = layers.last else { return postLayerNorm(AttentionBlock.rows(Array(repeating: 0, count: b), of: x, sequence: l)) }
+        guard let last = layers.last else { return postLayerNorm(AttentionBlock.firstRows(of: x, count: b, sequence: l)) }
         return postLayerNorm(last.tokens(Array(repeating: 0, count: b), of: x, sequence: l))  // (B, D)
     }
 }

@@ -69,6 +69,11 @@ extension AttentionBlock {
         return out(a, residual: Self.rows(picks, of: x, sequence: sequence))  // (B, D)
     }
 
+    /// Token 0 of each of `count` sequences of x `(count·L, D)` → `(count, D)`: the class tokens.
+    static func firstRows(of x: Tensor, count: Int, sequence: Int) -> Tensor {
+        rows(Array(repeating: 0, count: count), of: x, sequence: sequence)
+    }
+
     /// Row `picks[b]` of each sequence b of x `(B·L, D)` → `(B, D)`.
     static func rows(_ picks: [Int], of x: Tensor, sequence: Int) -> Tensor {
         let d = x.shape[x.rank - 1]

@@ -117,7 +117,7 @@ struct CrossFrameLayer: Sendable {
     private func appendCommunication(_ x: Tensor, _ messageFC: Linear, clips: Int, frames: Int, tokens l: Int,
                                      communication: ((Tensor) -> Void)?) -> Tensor {
         let bt = clips * frames, d = x.shape[1]
-        let cls = AttentionBlock.rows(Array(repeating: 0, count: bt), of: x, sequence: l)  // (B·T, D): token 0 of each frame
+        let cls = AttentionBlock.firstRows(of: x, count: bt, sequence: l)  // (B·T, D): token 0 of each frame
         let m = mixing(messageFC(cls), clips: clips, frames: frames)  // (B·T, D)
         communication?(m)
         let withToken = Tensor(uninitialized: [bt * (l + 1), d])     // (B·T·(L+1), D)
@@ -173,8 +173,7 @@ struct VideoVisionTower: Sendable {
             x = layer(x, clips: b, frames: t, tokens: l, communication: record ? { communication.append($0) } : nil)
             if record { hidden.append(x.reshaped([b * t, l, d])) }
         }
-        let cls = Tensor(uninitialized: [b * t, d])                  // (B·T, D)
-        for f in 0..<(b * t) { (cls.data + f * d).update(from: x.data + f * l * d, count: d) }
+        let cls = AttentionBlock.firstRows(of: x, count: b * t, sequence: l)  // (B·T, D)
         return VideoTowerOutput(lastHiddenState: x.reshaped([b * t, l, d]), pooled: postLayerNorm(cls),
                                 hiddenStates: hidden, communication: communication)
     }
@@ -189,7 +188,7 @@ extension VideoVisionTower {
         let b = pixels.shape[0], t = pixels.shape[1], l = c.tokens
         var x = preLayerNorm(embeddings(pixels.reshaped([b * t, c.channels, c.imageSize, c.imageSize])))  // (B·T·L, D)
         for layer in layers.dropLast() { x = layer(x, clips: b, frames: t, tokens: l) }
-        guard let last = layers.last else { return postLayerNorm(AttentionBlock.rows(Array(repeating: 0, count: b * t), of: x, sequence: l)) }
+        guard let last = layers.last else { return postLayerNorm(AttentionBlock.firstRows(of: x, count: b * t, sequence: l)) }
         return postLayerNorm(last.classTokens(x, clips: b, frames: t, tokens: l))  // (B·T, D)
     }
 }
