@@ -71,7 +71,7 @@ public enum Kernels {
                 let h = p + row * n
                 switch activation {
                 case .quickGELU: stclip_bias_quick_gelu(h, b, n)
-                case .gelu: for j in 0..<n { let v = h[j] + b[j]; h[j] = 0.5 * v * (1 + erf(v * 0.707_106_781_186_547_5)) }
+                case .gelu: for j in 0..<n { h[j] = gelu(h[j] + b[j]) }
                 }
             }
         }
@@ -161,9 +161,13 @@ public enum Kernels {
     public static func gelu(_ x: Tensor) {
         let p = x.data
         Parallel.forEachChunk(count: x.count) { range in
-            for i in range { p[i] = 0.5 * p[i] * (1 + erf(p[i] * 0.707_106_781_186_547_5)) }
+            for i in range { p[i] = gelu(p[i]) }
         }
     }
+
+    /// 0.5 x (1 + erf(x / √2)).
+    @inline(__always)
+    static func gelu(_ x: Float) -> Float { 0.5 * x * (1 + erf(x * 0.707_106_781_186_547_5)) }
 
     // MARK: - Residual
 
