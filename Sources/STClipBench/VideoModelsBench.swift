@@ -25,64 +25,39 @@ struct VideoModelsBench: ParsableCommand {
         let chosen = Set(models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         if lockstep {
             guard chosen.count == 1, let family = chosen.first else { throw ValidationError("--lockstep times one family: --models clip, xclip or stas") }
-            return try serve(family, pixels)
+            return try CLIPVisionBench.serveLockstep(try work(family, pixels))
         }
-        var clipMS: Double? = nil, stasMS: Double? = nil
-        if chosen.contains("clip") {
-            let clip = try CLIPVisionTower(config: CLIPVisionConfig(), weights: RandomWeights())
-            clipMS = try time { _ = try clip.pooled(pixels.reshaped(Array(pixels.shape.dropFirst()))) }
-            report("clip-b32", clipMS!)
+        var medians: [String: Double] = [:]
+        for family in ["clip", "xclip", "stas"] where chosen.contains(family) {
+            let times = try CLIPVisionBench.time(iterations, try work(family, pixels))
+            let median = times[times.count / 2]
+            medians[family] = median
+            report(family == "stas" ? "stas-clip-b32" : "\(family)-b32", median)
         }
-        if chosen.contains("xclip") {
-            var x = XCLIPConfig()
-            x.frames = frames
-            let xclip = try XCLIPModel(config: x, weights: RandomWeights())
-            report("xclip-b32", try time { _ = try xclip.videoFeatures(pixels) })
-        }
-        if chosen.contains("stas") {
-            var s = STASCLIPConfig()
-            s.frames = frames
-            s.auxHead = .none
-            let stas = try STASCLIPModel(config: s, weights: RandomWeights())
-            stasMS = try time { _ = try stas.videoFeatures(pixels) }
-            report("stas-clip-b32", stasMS!)
-        }
-        if let clipMS, let stasMS { print("{\"stas_over_clip\": \(stasMS / clipMS)}") }
+        if let clipMS = medians["clip"], let stasMS = medians["stas"] { print("{\"stas_over_clip\": \(stasMS / clipMS)}") }
     }
 
-    /// Times `family`'s classification path per stdin line (Scripts/bench/lockstep.py).
-    func serve(_ family: String, _ pixels: Tensor) throws {
+    /// One clip through `family`'s classification path, with random weights at B/32 size.
+    func work(_ family: String, _ pixels: Tensor) throws -> () throws -> Void {
         switch family {
         case "clip":
             let clip = try CLIPVisionTower(config: CLIPVisionConfig(), weights: RandomWeights())
             let frames = pixels.reshaped(Array(pixels.shape.dropFirst()))
-            try CLIPVisionBench.serveLockstep { _ = try clip.pooled(frames) }
+            return { _ = try clip.pooled(frames) }
         case "xclip":
             var x = XCLIPConfig()
             x.frames = frames
             let xclip = try XCLIPModel(config: x, weights: RandomWeights())
-            try CLIPVisionBench.serveLockstep { _ = try xclip.videoFeatures(pixels) }
+            return { _ = try xclip.videoFeatures(pixels) }
         case "stas":
             var s = STASCLIPConfig()
             s.frames = frames
             s.auxHead = .none
             let stas = try STASCLIPModel(config: s, weights: RandomWeights())
-            try CLIPVisionBench.serveLockstep { _ = try stas.videoFeatures(pixels) }
+            return { _ = try stas.videoFeatures(pixels) }
         default:
             throw ValidationError("unknown family '\(family)': clip, xclip or stas")
         }
-    }
-
-    /// Median milliseconds of `iterations` runs after one warm-up.
-    func time(_ body: () throws -> Void) throws -> Double {
-        try body()
-        var times: [Double] = []
-        for _ in 0..<iterations {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        return times.sorted()[times.count / 2]
     }
 
     func report(_ model: String, _ ms: Double) {
