@@ -13,7 +13,18 @@ import json
 import shlex
 import statistics
 import subprocess
+import sys
 import time
+
+
+def serve(run):
+    """The side of the protocol a benchmark process speaks (for Python references): "ready", then per
+    stdin line one call of `run` and its milliseconds, until stdin ends."""
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        begin = time.perf_counter()
+        run()
+        print((time.perf_counter() - begin) * 1000, flush=True)
 
 
 def start(command):

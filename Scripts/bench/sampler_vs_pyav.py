@@ -126,23 +126,18 @@ def stclip(binary, path, threads, out, cpu=False):
     return sum(timing[k] for k in ("openSeconds", "scanSeconds", "decodeSeconds", "preprocessSeconds"))
 
 
-def median_seconds(fn, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seconds(fn):
+    """Wall seconds of one call of `fn`."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
-def median_cpu(fn, runs):
-    """Median CPU seconds of `fn` in this process (PyAV decodes on the calling thread)."""
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
+def cpu_seconds(fn):
+    """CPU seconds of one call of `fn` in this process (PyAV decodes on the calling thread)."""
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
 
 
 def main():
@@ -163,18 +158,18 @@ def main():
         # with the lower median).
         times = {"seek": [], "straight": [], 1: [], 2: []}
         for _ in range(args.runs):
-            times["seek"].append(median_seconds(lambda: pyav_seek(path), 1))
-            times["straight"].append(median_seconds(lambda: pyav_straight(path), 1))
+            times["seek"].append(seconds(lambda: pyav_seek(path)))
+            times["straight"].append(seconds(lambda: pyav_straight(path)))
             for n in (1, 2):
                 times[n].append(stclip(args.stclip, path, n, scratch / "out.npy"))
         seek, straight = statistics.median(times["seek"]), statistics.median(times["straight"])
         ours = {n: statistics.median(times[n]) for n in (1, 2)}
         strategy = "seek" if seek < straight else "straight"
         ratio = {n: statistics.median(o / p for o, p in zip(times[n], times[strategy])) for n in (1, 2)}
-        faster = pyav_seek if seek < straight else pyav_straight
+        faster = {"seek": pyav_seek, "straight": pyav_straight}[strategy]
         cpu_pyav, cpu_runs = [], []
         for _ in range(args.runs):
-            cpu_pyav.append(median_cpu(lambda: faster(path), 1))
+            cpu_pyav.append(cpu_seconds(lambda: faster(path)))
             cpu_runs.append(stclip(args.stclip, path, 1, scratch / "out.npy", cpu=True))
         cpu_ratio = statistics.median(o / p for o, p in zip(cpu_runs, cpu_pyav))
         cpu_pyav, cpu_ours = statistics.median(cpu_pyav), statistics.median(cpu_runs)
