@@ -104,12 +104,16 @@ def _decode_item(args):
 
 def decode_list(items: list[tuple[str, int]], preprocessing: Preprocessing, jobs: int | None = None) -> list[DecodedVideo]:
     """Decodes every (path, label) with a process pool."""
+    return _pool_map(_decode_item, [(path, label, preprocessing) for path, label in items], jobs, chunksize=16)
+
+
+def _pool_map(function, work: list, jobs: int | None, chunksize: int) -> list:
+    """`function` over `work` in a pool of `jobs` processes (default one per core; 1: in this process)."""
     jobs = jobs or os.cpu_count() or 1
-    work = [(path, label, preprocessing) for path, label in items]
     if jobs == 1:
-        return [_decode_item(w) for w in work]
+        return [function(w) for w in work]
     with ProcessPoolExecutor(jobs) as pool:
-        return list(pool.map(_decode_item, work, chunksize=16))
+        return list(pool.map(function, work, chunksize=chunksize))
 
 
 # ============================================================================================
@@ -163,8 +167,4 @@ def render_split(seed: int, per_class: int, split: str, preprocessing: Preproces
     without the encoder — an unbounded training set — with yuv420p's chroma loss emulated."""
     from . import synthetic
     work = [(seed, split, c, i, size, preprocessing) for c in range(len(synthetic.CLASSES)) for i in range(per_class)]
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1:
-        return [_render_item(w) for w in work]
-    with ProcessPoolExecutor(jobs) as pool:
-        return list(pool.map(_render_item, work, chunksize=32))
+    return _pool_map(_render_item, work, jobs, chunksize=32)
