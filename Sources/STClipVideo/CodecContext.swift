@@ -4,18 +4,19 @@ import CFFmpeg
 final class CodecContext {
     let context: UnsafeMutablePointer<AVCodecContext>
 
-    /// Pictures below this many pixels decode on one thread whatever is asked: with non-reference
-    /// pictures skipped, frame threads cost more than they gain on small frames (360p H.264: one
-    /// thread 8 % faster than two).
+    /// Pictures below this many pixels decode on one thread whatever is asked, leaving the second
+    /// core to the conversion and preprocessing that run beside the decoder (`FramePipeline`):
+    /// with non-reference pictures dropped, two frame threads gain only 2 % there on 360p H.264,
+    /// against the 11 % the pipeline gains.
     static let smallPicturePixels = 640 * 480
 
     /// Opens `codec` with the stream's parameters and up to `threads` decoding threads (at least
     /// 1): frame threads (each buys parallel decoding for one more frame of output delay), except
     /// for HEVC, which gets slice threads — its wavefront rows and tiles decode in parallel within
-    /// a picture, where frame threads gain little once non-reference pictures are skipped (x265's
-    /// default output, 720p: two slice threads 27 % faster than two frame threads, which are 6 %
-    /// faster than one). The decoder refuses pictures of more than `maxPixels` pixels before
-    /// allocating them.
+    /// a picture, where frame threads gain less once non-reference pictures are dropped (x265's
+    /// default output, 720p: two slice threads 27 % faster than two frame threads with those
+    /// pictures skipped inside the decoder, 4 % faster with them dropped before it). The decoder
+    /// refuses pictures of more than `maxPixels` pixels before allocating them.
     init(codec: UnsafePointer<AVCodec>, stream: UnsafeMutablePointer<AVStream>, threads: Int, maxPixels: Int) throws(VideoError) {
         guard let ctx = avcodec_alloc_context3(codec) else {
             throw .ffmpeg(function: "avcodec_alloc_context3", code: AVErrorCode.noMemory, message: averrorText(AVErrorCode.noMemory))

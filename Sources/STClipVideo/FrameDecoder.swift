@@ -7,7 +7,9 @@ import CFFmpeg
 /// next packet it would be fed, continuing costs no more than restarting, so it continues;
 /// otherwise it is flushed and restarted at the keyframe — a seek, made exact because every
 /// packet's position in decode order is known from the scan. Packets whose frames are not wanted
-/// are decoded with `AVDISCARD_NONREF`, so pictures nothing refers to are skipped entirely.
+/// are not sent at all where they are non-reference pictures (`NonReferencePackets`), and are
+/// otherwise decoded with `AVDISCARD_NONREF`, so that decoders which know their own non-reference
+/// pictures skip them.
 final class FrameDecoder {
     private let reader: VideoReader
     private let scan: PacketScan
@@ -15,6 +17,8 @@ final class FrameDecoder {
     private let frame: Frame
     /// The last frame output since the latest restart: the stand-in when a wanted frame fails to decode.
     private let previous: Frame
+    /// Per packet (decode order): a non-reference picture, never sent unless its frame is wanted.
+    private let nonReference: [Bool]
     private var hasPrevious = false
     private var nextPacket = 0
     private var running = false
@@ -23,6 +27,7 @@ final class FrameDecoder {
 
     /// Counts for the caller's timing report.
     private(set) var packetsSent = 0
+    private(set) var packetsDropped = 0
     private(set) var framesReceived = 0
     private(set) var seeks = 0
     private(set) var decodeErrors = 0
@@ -40,6 +45,11 @@ final class FrameDecoder {
         }
         frame = try Frame()
         previous = try Frame()
+        let parameters = reader.stream.pointee.codecpar.pointee
+        nonReference = NonReferencePackets.find(
+            codec: parameters.codec_id,
+            extradata: UnsafeBufferPointer(start: parameters.extradata, count: Int(max(0, parameters.extradata_size))),
+            packets: scan.packets.map { UnsafeBufferPointer(start: $0.packet.pointee.data, count: Int(max(0, $0.packet.pointee.size))) })
     }
 
     /// Decodes the shown frames `wanted` (indices into `timeline.shown`) and calls `deliver` once
@@ -75,11 +85,15 @@ final class FrameDecoder {
                     flushed = true
                     try send(nil)
                 } else if nextPacket < scan.packets.count {
-                    let packet = scan.packets[nextPacket].packet
-                    let packetKey = timeline.packetKeys[nextPacket]
-                    decoder.context.pointee.skip_frame = packetKey.map { waiting[$0] != nil } ?? true ? AVDISCARD_DEFAULT : AVDISCARD_NONREF
+                    let index = nextPacket
                     nextPacket += 1
-                    try send(packet)
+                    let wanted = timeline.packetKeys[index].map { waiting[$0] != nil } ?? true
+                    if !wanted && nonReference[index] {
+                        packetsDropped += 1
+                        continue
+                    }
+                    decoder.context.pointee.skip_frame = wanted ? AVDISCARD_DEFAULT : AVDISCARD_NONREF
+                    try send(scan.packets[index].packet)
                 } else if !flushed {
                     flushed = true
                     try send(nil)

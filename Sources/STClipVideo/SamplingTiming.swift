@@ -4,15 +4,20 @@ public struct SamplingTiming: Sendable, Equatable, Codable {
     public var openSeconds: Double = 0
     /// Demuxing every packet of the video stream (no decoding).
     public var scanSeconds: Double = 0
-    /// Decoding and converting the chosen frames to RGB (preprocessing excluded).
+    /// Decoding the chosen frames, until the decoder handed over the last of them. Their conversion
+    /// to RGB and preprocessing run beside it on a second thread when the sampler has two
+    /// (`decoderThreads` > 1), and within it otherwise.
     public var decodeSeconds: Double = 0
-    /// Resizing, cropping and normalising.
+    /// Converting and preprocessing (resizing, cropping, normalising) left to do after the decoder
+    /// handed over the last frame.
     public var preprocessSeconds: Double = 0
     /// CPU seconds the whole process used during the request, all threads together (decoder
     /// threads included; so is anything else the process ran meanwhile, such as other requests).
     public var processCPUSeconds: Double = 0
     /// Packets fed to the decoder.
     public var packetsDecoded: Int = 0
+    /// Non-reference pictures (H.264, HEVC) passed over unsent because their frames were not wanted.
+    public var packetsDropped: Int = 0
     /// Frames the decoder returned (frames skipped as unreferenced excluded).
     public var framesDecoded: Int = 0
     /// Times the decoder was flushed and restarted at a keyframe.

@@ -29,14 +29,12 @@ public struct VideoSampler: Sendable {
         let (clips, crops, frames) = (options.views.clips, options.views.crops, options.frames)
         var pixels: Tensor? = nil
         var geometry: FramePreprocessor.Geometry? = nil
-        var preprocessSeconds = 0.0
         var slots: [Int: [(clip: Int, t: Int)]] = [:]
         var multiScale: [MultiScaleCrop] = []
         let run = try decode(source, options: options) { (picks: [[Int]], crops: [MultiScaleCrop]) in
             for c in 0..<clips { for t in 0..<frames { slots[picks[c][t], default: []].append((c, t)) } }
             multiScale = crops
         } consume: { (shown: Int, image: RGBImage) throws(VideoError) in
-            let started = DispatchTime.now().uptimeNanoseconds
             let g = multiScale.isEmpty ? try preprocessor.geometry(width: image.width, height: image.height)
                                        : try preprocessor.trainGeometry(width: image.width, height: image.height)
             if geometry == nil {
@@ -55,12 +53,9 @@ public struct VideoSampler: Sendable {
                     preprocessor.write(crop: s, of: window, g, to: pixels.data + ((c * crops + s) * frames + t) * perFrame)
                 }
             }
-            preprocessSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         }
         guard let pixels else { throw .corrupt(detail: "no frame decoded") }
-        var timing = run.timing
-        timing.preprocessSeconds = preprocessSeconds
-        timing.decodeSeconds -= preprocessSeconds
+        let timing = run.timing
         var views: [SampledView] = []
         for c in 0..<clips {
             for s in 0..<crops {
@@ -137,22 +132,31 @@ public struct VideoSampler: Sendable {
         let converter = ScaleContext()
         var delivered: [Int: Double] = [:]  // shown index → presentation seconds of the frame given for it
         var size = (width: 0, height: 0)
-        try decoder.decode(Set(picks.joined())) { (shown: Int, frame: UnsafeMutablePointer<AVFrame>) throws(VideoError) in
-            let f = frame.pointee
-            guard f.width > 0, f.height > 0 else { throw .corrupt(detail: "a decoded frame has no size") }
-            guard Int(f.width) * Int(f.height) <= limits.maxPixels else {
-                throw .tooLarge(detail: "\(f.width)×\(f.height) pixels per frame (limit \(limits.maxPixels))")
+        let maxPixels = limits.maxPixels
+        // With a second thread to use, conversion and preprocessing run beside the decoder.
+        let decodedAt = try FramePipeline.run(limit: 4, sideBySide: decoderThreads > 1) { (hand: (Int, Frame) throws(VideoError) -> Void) throws(VideoError) in
+            try decoder.decode(Set(picks.joined())) { (shown: Int, frame: UnsafeMutablePointer<AVFrame>) throws(VideoError) in
+                let f = frame.pointee
+                guard f.width > 0, f.height > 0 else { throw .corrupt(detail: "a decoded frame has no size") }
+                guard Int(f.width) * Int(f.height) <= maxPixels else {
+                    throw .tooLarge(detail: "\(f.width)×\(f.height) pixels per frame (limit \(maxPixels))")
+                }
+                try hand(shown, try Frame(cloning: frame))
             }
+        } process: { (shown: Int, decoded: Frame) throws(VideoError) in
+            let f = decoded.frame.pointee
             let rgb = RGBImage(width: Int(f.width), height: Int(f.height))
-            try converter.convert(frame, into: rgb)
+            try converter.convert(decoded.frame, into: rgb)
             let upright = rgb.rotated(clockwise: reader.rotation)
             let key = f.pts != stclip_nopts() ? f.pts : f.best_effort_timestamp
             delivered[shown] = key != stclip_nopts() ? Double(key) * timeline.secondsPerTick : timeline.time(shown)
             size = (upright.width, upright.height)
             try consume(shown, upright)
         }
-        timing.decodeSeconds = lap()
+        timing.decodeSeconds = Double(decodedAt - min(decodedAt, clock)) / 1e9
+        timing.preprocessSeconds = lap() - timing.decodeSeconds
         timing.packetsDecoded = decoder.packetsSent
+        timing.packetsDropped = decoder.packetsDropped
         timing.framesDecoded = decoder.framesReceived
         timing.seeks = decoder.seeks
         timing.decodeErrors = decoder.decodeErrors

@@ -45,7 +45,39 @@ final class FrameSelectionTests: XCTestCase {
         XCTAssertEqual(four.frames[0].map(TestVideo.index(of:)), [7, 22, 37, 52])
         XCTAssertGreaterThanOrEqual(four.timing.seeks, 3, "targets 15 frames apart with keyframes every 12 should seek")
         XCTAssertLessThan(four.timing.packetsDecoded, 60)
-        XCTAssertLessThan(four.timing.framesDecoded, four.timing.packetsDecoded, "unreferenced B-frames should be skipped")
+        XCTAssertGreaterThan(four.timing.packetsDropped, 0, "unreferenced B-frames should not reach the decoder")
+        XCTAssertLessThanOrEqual(four.timing.framesDecoded, four.timing.packetsDecoded)
+    }
+
+    /// Non-reference pictures left out before the decoder (x264's and x265's B-frames) change no
+    /// other frame: for every T from 1 to 30, at one and two threads, each frame returned is the
+    /// one decoding every packet gives, pixel for pixel.
+    func testDroppedNonReferencePicturesChangeNoOtherFrame() throws {
+        for (name, args) in [("h264-pyramid.mp4", ["-c:v", "libx264", "-g", "24", "-bf", "3", "-b-pyramid", "normal", "-pix_fmt", "yuv420p"]),
+                             ("hevc-bframes.mp4", ["-c:v", "libx265", "-x265-params", "log-level=none:keyint=24:bframes=4",
+                                                   "-pix_fmt", "yuv420p", "-tag:v", "hvc1"]),
+                             ("hevc-bframes.mkv", ["-c:v", "libx265", "-x265-params", "log-level=none:keyint=24:bframes=3:b-pyramid=0",
+                                                   "-pix_fmt", "yuv420p"])] {
+            let url = try TestVideo.make(name, output: args)
+            let all = try quietSampler().frames(.file(path: url.path), options: SamplingOptions(frames: 60))
+            XCTAssertEqual(all.frames[0].map(TestVideo.index(of:)), Array(0..<60), name)
+            XCTAssertEqual(all.timing.packetsDropped, 0, "\(name): every frame wanted, none dropped")
+            var dropped = 0
+            for t in 1...30 {
+                for threads in [1, 2] {
+                    let some = try quietSampler(threads: threads).frames(.data(try TestVideo.bytes(url)), options: SamplingOptions(frames: t))
+                    // The frame shown at each time, by the container's own timestamps (Matroska's are whole milliseconds).
+                    let shown = some.timestamps[0].map { time in all.presentationTimes[0].lastIndex { $0 <= time + 1e-9 } ?? 0 }
+                    XCTAssertEqual(some.frames[0].map(TestVideo.index(of:)), shown, "\(name), T=\(t), \(threads) threads")
+                    for image in some.frames[0] {
+                        XCTAssertEqual(image.packed(), all.frames[0][TestVideo.index(of: image)].packed(), "\(name), T=\(t), \(threads) threads")
+                    }
+                    dropped += some.timing.packetsDropped
+                }
+            }
+            XCTAssertGreaterThan(dropped, 0, "\(name): some non-reference pictures should have been dropped")
+            print("\(name): \(dropped) packets dropped over T = 1…30 at 1 and 2 threads, every frame as decoded in full")
+        }
     }
 
     func testOneLongGOPDecodesStraightThrough() throws {

@@ -6,8 +6,14 @@ import XCTest
 final class HostileInputTests: XCTestCase {
     private let options = SamplingOptions(frames: 4)
 
-    private func error(_ data: Data, limits: VideoLimits = .default) -> VideoError? {
-        videoError { () throws(VideoError) in try quietSampler(limits: limits).sample(.data(data), options: options) }
+    /// The error sampling `data` gives with one decoder thread; two threads (decoder and
+    /// preprocessing side by side) must give the same.
+    private func error(_ data: Data, limits: VideoLimits = .default, file: StaticString = #filePath, line: UInt = #line) -> VideoError? {
+        let errors = [1, 2].map { threads in
+            videoError { () throws(VideoError) in try quietSampler(limits: limits, threads: threads).sample(.data(data), options: options) }
+        }
+        XCTAssertEqual(kind(errors[0]), kind(errors[1]), "one thread against two", file: file, line: line)
+        return errors[0]
     }
 
     /// The case name of an error, for comparing kinds.

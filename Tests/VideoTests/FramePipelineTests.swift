@@ -1,0 +1,91 @@
+import Foundation
+@testable import STClipVideo
+import XCTest
+
+/// The decoder and the per-frame work side by side: every frame processed once, never two at a
+/// time, and the first error of either side thrown with nothing processed after it.
+final class FramePipelineTests: XCTestCase {
+    /// Counts calls and catches overlapping ones.
+    private final class Tally: @unchecked Sendable {
+        private let lock = NSLock()
+        private var inside = 0
+        private(set) var seen: [Int] = []
+        private(set) var overlaps = 0
+
+        func enter(_ i: Int) {
+            lock.lock()
+            inside += 1
+            overlaps += inside > 1 ? 1 : 0
+            seen.append(i)
+            lock.unlock()
+        }
+
+        func leave() {
+            lock.lock()
+            inside -= 1
+            lock.unlock()
+        }
+    }
+
+    private func produce(_ count: Int, failAt: Int? = nil) -> ((Int, Frame) throws(VideoError) -> Void) throws(VideoError) -> Void {
+        { (hand: (Int, Frame) throws(VideoError) -> Void) throws(VideoError) in
+            for i in 0..<count {
+                if i == failAt { throw .corrupt(detail: "decoder failed at \(i)") }
+                try hand(i, try Frame())
+            }
+        }
+    }
+
+    func testEveryFrameOnceAndNeverTwoAtATime() throws {
+        for sideBySide in [false, true] {
+            for limit in [1, 4] {
+                let tally = Tally()
+                _ = try FramePipeline.run(limit: limit, sideBySide: sideBySide, produce: produce(200)) { (i: Int, _: Frame) throws(VideoError) in
+                    tally.enter(i)
+                    usleep(UInt32(i % 7 == 0 ? 500 : 20))
+                    tally.leave()
+                }
+                XCTAssertEqual(tally.seen.sorted(), Array(0..<200), "side by side \(sideBySide), limit \(limit)")
+                XCTAssertEqual(tally.overlaps, 0, "side by side \(sideBySide), limit \(limit)")
+                if !sideBySide { XCTAssertEqual(tally.seen, Array(0..<200), "inline: in the order handed over") }
+            }
+        }
+    }
+
+    func testTheDecodersErrorIsThrownAfterTheFramesBeforeIt() {
+        for sideBySide in [false, true] {
+            let tally = Tally()
+            let error = videoError { () throws(VideoError) in
+                try FramePipeline.run(limit: 4, sideBySide: sideBySide, produce: produce(50, failAt: 30)) { (i: Int, _: Frame) throws(VideoError) in
+                    tally.enter(i)
+                    tally.leave()
+                }
+            }
+            XCTAssertEqual(error, .corrupt(detail: "decoder failed at 30"))
+            XCTAssertTrue(Set(tally.seen).isSubset(of: Set(0..<30)), "side by side \(sideBySide)")
+        }
+    }
+
+    func testAProcessingErrorStopsTheDecoder() {
+        for sideBySide in [false, true] {
+            let tally = Tally()
+            var handed = 0
+            let error = videoError { () throws(VideoError) in
+                try FramePipeline.run(limit: 2, sideBySide: sideBySide, produce: { (hand: (Int, Frame) throws(VideoError) -> Void) throws(VideoError) in
+                    for i in 0..<1000 {
+                        handed = i + 1
+                        try hand(i, try Frame())
+                        usleep(200)
+                    }
+                }) { (i: Int, _: Frame) throws(VideoError) in
+                    tally.enter(i)
+                    defer { tally.leave() }
+                    if i == 5 { throw .corrupt(detail: "frame \(i) will not convert") }
+                }
+            }
+            XCTAssertEqual(error, .corrupt(detail: "frame 5 will not convert"))
+            XCTAssertLessThan(handed, 20, "side by side \(sideBySide): the decoder stops soon after the failure")
+            XCTAssertFalse(tally.seen.contains { $0 > 5 + 3 }, "side by side \(sideBySide): at most the frames already waiting")
+        }
+    }
+}
