@@ -9,12 +9,14 @@ import STClipRuntime
 /// packets into a timeline, choose times by TSN segment sampling, decode each needed frame once
 /// (continuing or seeking by cost), turn it upright, convert to RGB, then resize and crop per the
 /// preprocessor configuration. A value of this type holds no state between requests and may be
-/// used from several threads at once; each request runs on the calling thread, plus
-/// `decoderThreads − 1` decoder threads.
+/// used from several threads at once; each request runs on the calling thread and, with
+/// `decoderThreads` above 1, on that many threads in all.
 public struct VideoSampler: Sendable {
     public var limits: VideoLimits
-    /// Frame-threading width of the decoder. Several requests running at once each use this
-    /// many threads, so keep requests × threads near the core count (1 or 2 on a 2-core server).
+    /// Threads one request keeps busy. Above 1, conversion and preprocessing run beside the
+    /// decoder (`FramePipeline`), and pictures of 640×480 and more decode on this many frame
+    /// (HEVC: slice) threads. Several requests running at once each use this many, so keep
+    /// requests × threads near the core count (1 or 2 on a 2-core server).
     public var decoderThreads: Int
 
     public init(limits: VideoLimits = .default, decoderThreads: Int = 2) {
