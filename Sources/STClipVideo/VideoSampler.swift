@@ -10,7 +10,7 @@ import STClipRuntime
 /// (continuing or seeking by cost), turn it upright, convert to RGB, then resize and crop per the
 /// preprocessor configuration. A value of this type holds no state between requests and may be
 /// used from several threads at once; each request runs on the calling thread and, with
-/// `decoderThreads` above 1, on that many threads in all.
+/// `decoderThreads` above 1, on the decoder's threads and one preprocessing thread beside it.
 public struct VideoSampler: Sendable {
     public var limits: VideoLimits
     /// Threads one request keeps busy. Above 1, conversion and preprocessing run beside the
