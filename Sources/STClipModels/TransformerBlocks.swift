@@ -53,6 +53,17 @@ struct AttentionBlock: Sendable {
                                   heads: heads, mask: mask)          // (B·L, D)
         return out(a, residual: x)                                   // (B·L, D)
     }
+
+    /// The block over each sequence with one more token appended, `extra` `(B, D)`, that is
+    /// attended to but whose own output nothing reads (IFSA's communication token, dropped before
+    /// the MLP): x `(B·L, D)` → `(B·L, D)`, the first L rows per sequence of the block run on
+    /// [x_b; extra_b], computed without that concatenation.
+    func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, extra: Tensor) -> Tensor {
+        let h = layerNorm(x), he = layerNorm(extra)                  // (B·L, D), (B, D)
+        let a = Kernels.attention(q: q(h), k: k(h), v: v(h), batch: batch, sequence: sequence, heads: heads,
+                                  extraKeys: k(he), extraValues: v(he))  // (B·L, D)
+        return out(a, residual: x)                                   // (B·L, D)
+    }
 }
 
 extension AttentionBlock {
@@ -60,12 +71,16 @@ extension AttentionBlock {
     /// tokens, queries from token `picks[b]` of sequence b, which sees keys `0..<keyLengths[b]`
     /// (all where nil). x `(B·L, D)` → `(B, D)`, equal to those rows of the full block's output
     /// under the matching mask (a causal mask is keyLengths = pick + 1, capped by the padding).
-    func tokens(_ picks: [Int], of x: Tensor, sequence: Int, keyLengths: [Int]? = nil) -> Tensor {
+    /// With `extra` `(B, D)`, each sequence's picked token also attends to that sequence's extra
+    /// token, as in the `extra` form of the block.
+    func tokens(_ picks: [Int], of x: Tensor, sequence: Int, keyLengths: [Int]? = nil, extra: Tensor? = nil) -> Tensor {
         let batch = picks.count
         let h = layerNorm(x)                                         // (B·L, D)
+        let he = extra.map { layerNorm($0) }                         // (B, D)
         let a = Kernels.attention(q: q(Self.rows(picks, of: h, sequence: sequence)), k: k(h), v: v(h), batch: batch,
                                   sequence: 1, keySequence: sequence, heads: heads,
-                                  mask: Kernels.AttentionMask(keyLengths: keyLengths))  // (B, D)
+                                  mask: Kernels.AttentionMask(keyLengths: keyLengths),
+                                  extraKeys: he.map { k($0) }, extraValues: he.map { v($0) })  // (B, D)
         return out(a, residual: Self.rows(picks, of: x, sequence: sequence))  // (B, D)
     }
 

@@ -95,37 +95,26 @@ struct CrossFrameLayer: Sendable {
                         communication: ((Tensor) -> Void)? = nil) -> Tensor {
         let bt = clips * frames
         guard let messageFC else { return layer(x, batch: bt, sequence: l) }
-        let d = x.shape[1]
-        let withToken = appendCommunication(x, messageFC, clips: clips, frames: frames, tokens: l, communication: communication)
-        let attended = layer.attention(withToken, batch: bt, sequence: l + 1)
-        let y = Tensor(uninitialized: [bt * l, d])                   // (B·T·L, D): token L dropped
-        for f in 0..<bt { (y.data + f * l * d).update(from: attended.data + f * (l + 1) * d, count: l * d) }
-        return layer.mlp(y)
+        let m = communicationTokens(x, messageFC, clips: clips, frames: frames, tokens: l)  // (B·T, D)
+        communication?(m)
+        // [y_t, m̂_t] through the attention; m̂_t's own output is dropped, so it is only a key and value.
+        return layer.mlp(layer.attention(x, batch: bt, sequence: l, extra: m))  // (B·T·L, D)
     }
 
     /// The layer's output for each frame's class token only, x `(B·T·L, D)` → `(B·T, D)`: equal
     /// to token 0 of every frame of the full output, for a last layer whose other tokens nothing reads.
     func classTokens(_ x: Tensor, clips: Int, frames: Int, tokens l: Int) -> Tensor {
         let bt = clips * frames
-        guard let messageFC else { return layer.tokens(Array(repeating: 0, count: bt), of: x, sequence: l) }
-        let withToken = appendCommunication(x, messageFC, clips: clips, frames: frames, tokens: l, communication: nil)
-        return layer.mlp(layer.attention.tokens(Array(repeating: 0, count: bt), of: withToken, sequence: l + 1))
+        let picks = Array(repeating: 0, count: bt)
+        guard let messageFC else { return layer.tokens(picks, of: x, sequence: l) }
+        let m = communicationTokens(x, messageFC, clips: clips, frames: frames, tokens: l)  // (B·T, D)
+        return layer.mlp(layer.attention.tokens(picks, of: x, sequence: l, extra: m))
     }
 
-    /// m = Linear(class token), mixed over time into M̂ and appended to its frame:
-    /// x `(B·T·L, D)` → `(B·T·(L+1), D)`, each frame [y_t, m̂_t].
-    private func appendCommunication(_ x: Tensor, _ messageFC: Linear, clips: Int, frames: Int, tokens l: Int,
-                                     communication: ((Tensor) -> Void)?) -> Tensor {
-        let bt = clips * frames, d = x.shape[1]
-        let cls = AttentionBlock.firstRows(of: x, count: bt, sequence: l)  // (B·T, D): token 0 of each frame
-        let m = mixing(messageFC(cls), clips: clips, frames: frames)  // (B·T, D)
-        communication?(m)
-        let withToken = Tensor(uninitialized: [bt * (l + 1), d])     // (B·T·(L+1), D)
-        for f in 0..<bt {
-            (withToken.data + f * (l + 1) * d).update(from: x.data + f * l * d, count: l * d)
-            (withToken.data + (f * (l + 1) + l) * d).update(from: m.data + f * d, count: d)
-        }
-        return withToken
+    /// M̂ `(B·T, D)`: m = Linear(class token) per frame of x `(B·T·L, D)`, mixed over time.
+    private func communicationTokens(_ x: Tensor, _ messageFC: Linear, clips: Int, frames: Int, tokens l: Int) -> Tensor {
+        let cls = AttentionBlock.firstRows(of: x, count: clips * frames, sequence: l)  // (B·T, D): token 0 of each frame
+        return mixing(messageFC(cls), clips: clips, frames: frames)
     }
 }
 

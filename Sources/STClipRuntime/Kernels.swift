@@ -218,21 +218,31 @@ public enum Kernels {
     /// dimension (as after the q/k/v projections) → `(B·Lq, D)`, each head's output in its own
     /// columns. For each sequence b and head h: O = softmax(Q Kᵀ / √headDim + mask) V.
     /// `keySequence` defaults to `sequence` (self-attention); a causal mask needs the two equal.
+    ///
+    /// `extraKeys` and `extraValues` `(B, D)`, given together, add one more key and value to each
+    /// sequence, after its own and seen by every query whatever the mask: IFSA's communication
+    /// token, attended to by its frame's tokens. The result equals attention over keys
+    /// [K_b; extra_b] without building that concatenation.
     public static func attention(q: Tensor, k: Tensor, v: Tensor, batch: Int, sequence l: Int, keySequence: Int? = nil,
-                                 heads: Int, mask: AttentionMask = .none) -> Tensor {
+                                 heads: Int, mask: AttentionMask = .none,
+                                 extraKeys: Tensor? = nil, extraValues: Tensor? = nil) -> Tensor {
         let d = q.shape.last ?? 0
         let lk = keySequence ?? l
+        let extra = extraKeys != nil ? 1 : 0
         precondition(q.count == batch * l * d && k.count == batch * lk * d && v.count == k.count && d % heads == 0
-                     && (!mask.causal || lk == l),
-                     "attention: q \(q.shape) k \(k.shape) v \(v.shape) batch \(batch) L \(l)/\(lk) heads \(heads)")
+                     && (!mask.causal || lk == l) && (extraKeys == nil) == (extraValues == nil)
+                     && (extraKeys.map { $0.count == batch * d } ?? true) && (extraValues.map { $0.count == batch * d } ?? true),
+                     "attention: q \(q.shape) k \(k.shape) v \(v.shape) batch \(batch) L \(l)/\(lk) heads \(heads) extra \(extraKeys?.shape ?? [])")
         let hd = d / heads
         let out = Tensor(uninitialized: [batch * l, d])
         let scale = 1 / Float(hd).squareRoot()
         let (qp, kp, vp, op) = (q.data, k.data, v.data, out.data)
+        let (ekp, evp) = (extraKeys?.data, extraValues?.data)
+        let width = lk + extra  // score columns: the sequence's keys, then the extra key
         // Sequences are independent: split them over the cores, each with its own score buffer.
         // The per-head GEMMs are far below OpenBLAS's threading threshold, so each runs on its caller.
         Parallel.forEachChunk(count: batch, grain: 1) { sequences in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: l * lk)  // (Lq, Lk)
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: l * width)  // (Lq, Lk + extra)
             defer { scores.deallocate() }
             for b in sequences {
                 let valid = mask.keyLengths.map { Swift.min(Swift.max($0[b], 0), lk) } ?? lk
@@ -240,16 +250,34 @@ public enum Kernels {
                     let qBase = b * l * d + h * hd, kBase = b * lk * d + h * hd
                     // S = Q_bh · K_bhᵀ / √hd; the head's columns are reached through lda = D.
                     BLAS.sgemm(transB: true, m: l, n: lk, k: hd, alpha: scale,
-                               a: qp + qBase, lda: d, b: kp + kBase, ldb: d, c: scores, ldc: lk)
+                               a: qp + qBase, lda: d, b: kp + kBase, ldb: d, c: scores, ldc: width)
+                    if let ekp {
+                        // Column Lk: each query against the extra key.
+                        let key = ekp + b * d + h * hd
+                        for i in 0..<l {
+                            let query = qp + qBase + i * d
+                            var dot: Float = 0
+                            for e in 0..<hd { dot += query[e] * key[e] }
+                            scores[i * width + lk] = dot * scale
+                        }
+                    }
                     if mask.causal || valid < lk {
                         for i in 0..<l {
                             let firstMasked = mask.causal ? Swift.min(i + 1, valid) : valid
-                            if firstMasked < lk { (scores + i * lk + firstMasked).update(repeating: -.infinity, count: lk - firstMasked) }
+                            if firstMasked < lk { (scores + i * width + firstMasked).update(repeating: -.infinity, count: lk - firstMasked) }
                         }
                     }
-                    softmaxRows(scores, rows: l, cols: lk)
+                    softmaxRows(scores, rows: l, cols: width)
                     // O_bh (Lq×hd) = P · V_bh, written into the head's columns of the output.
-                    BLAS.sgemm(m: l, n: hd, k: lk, a: scores, lda: lk, b: vp + kBase, ldb: d, c: op + qBase, ldc: d)
+                    BLAS.sgemm(m: l, n: hd, k: lk, a: scores, lda: width, b: vp + kBase, ldb: d, c: op + qBase, ldc: d)
+                    if let evp {
+                        // + P[:, Lk] ⊗ extra value.
+                        let value = evp + b * d + h * hd
+                        for i in 0..<l {
+                            let p = scores[i * width + lk], row = op + qBase + i * d
+                            for c in 0..<hd { row[c] += p * value[c] }
+                        }
+                    }
                 }
             }
         }

@@ -118,6 +118,50 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// One extra key and value per sequence (IFSA's communication token) equals attention over the
+    /// concatenated keys, at ViT-B/32's frame size, for self-attention and for picked queries, and the
+    /// extra key stays visible under a padding mask.
+    func testExtraKeyEqualsConcatenatedKeys() {
+        let (batch, l, d, heads) = (3, 50, 192, 3)
+        let q = randomValues(batch * l * d, seed: 41, range: -2...2)
+        let k = randomValues(batch * l * d, seed: 42, range: -2...2), v = randomValues(batch * l * d, seed: 43)
+        let ek = randomValues(batch * d, seed: 44, range: -2...2), ev = randomValues(batch * d, seed: 45)
+        // [K_b; extra_b] per sequence: L + 1 keys.
+        func rows(_ x: [Float], _ range: Range<Int>) -> [Float] { Array(x[(range.lowerBound * d)..<(range.upperBound * d)]) }
+        var kc: [Float] = [], vc: [Float] = []
+        for b in 0..<batch {
+            kc += rows(k, (b * l)..<((b + 1) * l)) + rows(ek, b..<(b + 1))
+            vc += rows(v, (b * l)..<((b + 1) * l)) + rows(ev, b..<(b + 1))
+        }
+        for mask in [Kernels.AttentionMask.none, .init(keyLengths: [50, 20, 0])] {
+            let out = Kernels.attention(q: Tensor(shape: [batch * l, d], values: q), k: Tensor(shape: [batch * l, d], values: k),
+                                        v: Tensor(shape: [batch * l, d], values: v), batch: batch, sequence: l, heads: heads, mask: mask,
+                                        extraKeys: Tensor(shape: [batch, d], values: ek), extraValues: Tensor(shape: [batch, d], values: ev))
+            // Padding hides keys valid..<L of the sequence's own keys only; the appended key stays visible.
+            var ref = [Float](repeating: 0, count: batch * l * d)
+            for b in 0..<batch {
+                let valid = mask.keyLengths?[b] ?? l
+                let keep = Array(0..<valid) + [l]
+                let kb: [Float] = keep.flatMap { (j: Int) -> [Float] in rows(kc, (b * (l + 1) + j)..<(b * (l + 1) + j + 1)) }
+                let vb: [Float] = keep.flatMap { (j: Int) -> [Float] in rows(vc, (b * (l + 1) + j)..<(b * (l + 1) + j + 1)) }
+                let o = Reference.attention(q: rows(q, (b * l)..<((b + 1) * l)), k: kb, v: vb, batch: 1, sequence: l,
+                                            keySequence: keep.count, dim: d, heads: heads, causal: false, keyLengths: nil)
+                ref.replaceSubrange((b * l * d)..<((b + 1) * l * d), with: o)
+            }
+            assertClose(out.toArray(), ref, atol: 1e-5, "attention with an extra key, \(mask)")
+        }
+        // Picked queries (one per sequence, keys of length L) against the same reference rows.
+        let picks = [0, 17, 49]
+        let qPicked: [Float] = picks.enumerated().flatMap { (b: Int, i: Int) -> [Float] in rows(q, (b * l + i)..<(b * l + i + 1)) }
+        let picked = Kernels.attention(q: Tensor(shape: [batch, d], values: qPicked), k: Tensor(shape: [batch * l, d], values: k),
+                                       v: Tensor(shape: [batch * l, d], values: v), batch: batch, sequence: 1, keySequence: l, heads: heads,
+                                       extraKeys: Tensor(shape: [batch, d], values: ek), extraValues: Tensor(shape: [batch, d], values: ev))
+        let full = Reference.attention(q: q, k: kc, v: vc, batch: batch, sequence: l, keySequence: l + 1, dim: d, heads: heads,
+                                       causal: false, keyLengths: nil)
+        let fullPicked: [Float] = picks.enumerated().flatMap { (b: Int, i: Int) -> [Float] in rows(full, (b * l + i)..<(b * l + i + 1)) }
+        assertClose(picked.toArray(), fullPicked, atol: 1e-5, "picked queries with an extra key")
+    }
+
     func testCrossAttentionWithDifferentKeyLength() {
         let (batch, lq, lk, d, heads) = (2, 5, 9, 16, 2)
         let q = randomValues(batch * lq * d, seed: 21, range: -2...2)
