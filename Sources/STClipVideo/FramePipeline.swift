@@ -1,12 +1,15 @@
+import CFFmpeg
 import Dispatch
 import Foundation
 
 /// Runs the decoder and the per-frame work after it (conversion to RGB, preprocessing) side by
 /// side, so that a second core resizes one frame while the decoder works towards the next.
 ///
-/// The decoder hands each frame over; up to `limit` frames wait for the worker, and when that many
-/// are waiting the decoder's thread does the work itself, so memory stays bounded and nothing
-/// waits on a worker that never started. The two sides run as `DispatchQueue.concurrentPerform`
+/// The decoder hands each frame over; up to `limit` copies wait for the worker, and when that many
+/// are waiting the decoder's thread does the work itself on the frame it holds, so memory stays
+/// bounded and nothing waits on a worker that never started. A waiting frame is a private copy,
+/// not a new reference: decoders may write into a picture they have already output, and the
+/// worker must see what the decoder handed over, as work done on the spot would. The two sides run as `DispatchQueue.concurrentPerform`
 /// iterations: when Dispatch has no thread to spare (other requests keep the cores busy), the
 /// worker side runs after the decoder on the same thread and the work is done in turn, without
 /// oversubscribing the machine. `process` is never called by two threads at once.
@@ -22,14 +25,14 @@ final class FramePipeline: @unchecked Sendable {
 
     private init(limit: Int) { self.limit = limit }
 
-    /// Calls `produce` with a function that takes each frame (shown index, frame), and `process`
-    /// for every frame so taken. Returns when both are done: `decodedAt` (uptime nanoseconds)
+    /// Calls `produce` with a function that takes each frame (shown index, decoded frame, valid for
+    /// the call), and `process` for every frame so taken, on it or on a copy of it. Returns when both are done: `decodedAt` (uptime nanoseconds)
     /// says when `produce` returned. The first error of either side is thrown; after it, no more
     /// frames are processed and the decoder is stopped at its next frame. Without `sideBySide`,
     /// each frame is processed as it is handed over, on the calling thread.
     static func run(limit: Int, sideBySide: Bool,
-                    produce: ((Int, Frame) throws(VideoError) -> Void) throws(VideoError) -> Void,
-                    process: (Int, Frame) throws(VideoError) -> Void) throws(VideoError) -> UInt64 {
+                    produce: ((Int, UnsafeMutablePointer<AVFrame>) throws(VideoError) -> Void) throws(VideoError) -> Void,
+                    process: (Int, UnsafeMutablePointer<AVFrame>) throws(VideoError) -> Void) throws(VideoError) -> UInt64 {
         let pipeline = FramePipeline(limit: sideBySide ? limit : 0)
         // concurrentPerform returns only after both iterations ran, so the non-escaping closures
         // outlive their concurrent use; the box only tells the compiler so.
@@ -48,9 +51,11 @@ final class FramePipeline: @unchecked Sendable {
 
     private func decode(_ sides: UncheckedPair) {
         do throws(VideoError) {
-            try sides.produce { (shown: Int, frame: Frame) throws(VideoError) in
-                if let failure = state({ failure }) { throw failure }
-                if offer(shown, frame) { return }
+            try sides.produce { (shown: Int, frame: UnsafeMutablePointer<AVFrame>) throws(VideoError) in
+                let (failed, room) = state { (failure, waiting.count < limit) }
+                if let failed { throw failed }
+                // Only this side adds frames, so room found here is still there after the copy.
+                if room { return offer(shown, try Frame(copying: frame)) }
                 try serially { () throws(VideoError) in try sides.process(shown, frame) }
             }
         } catch {
@@ -66,21 +71,19 @@ final class FramePipeline: @unchecked Sendable {
     private func work(_ sides: UncheckedPair) {
         while let (shown, frame) = take() {
             do throws(VideoError) {
-                try serially { () throws(VideoError) in try sides.process(shown, frame) }
+                try serially { () throws(VideoError) in try sides.process(shown, frame.frame) }
             } catch {
                 fail(error)
             }
         }
     }
 
-    /// Queues a frame for the worker; false when `limit` frames already wait.
-    private func offer(_ shown: Int, _ frame: Frame) -> Bool {
+    /// Queues a frame for the worker.
+    private func offer(_ shown: Int, _ frame: Frame) {
         condition.lock()
-        defer { condition.unlock() }
-        guard waiting.count < limit else { return false }
         waiting.append((shown, frame))
         condition.signal()
-        return true
+        condition.unlock()
     }
 
     /// The next waiting frame, nil once the decoder is done and none wait or once a side failed.
@@ -115,6 +118,6 @@ final class FramePipeline: @unchecked Sendable {
 
 /// The two sides' closures, for the concurrent iterations (see `FramePipeline.run`).
 private struct UncheckedPair: @unchecked Sendable {
-    let produce: ((Int, Frame) throws(VideoError) -> Void) throws(VideoError) -> Void
-    let process: (Int, Frame) throws(VideoError) -> Void
+    let produce: ((Int, UnsafeMutablePointer<AVFrame>) throws(VideoError) -> Void) throws(VideoError) -> Void
+    let process: (Int, UnsafeMutablePointer<AVFrame>) throws(VideoError) -> Void
 }

@@ -136,19 +136,20 @@ public struct VideoSampler: Sendable {
         var size = (width: 0, height: 0)
         let maxPixels = limits.maxPixels
         // With a second thread to use, conversion and preprocessing run beside the decoder.
-        let decodedAt = try FramePipeline.run(limit: 4, sideBySide: decoderThreads > 1) { (hand: (Int, Frame) throws(VideoError) -> Void) throws(VideoError) in
+        let decodedAt = try FramePipeline.run(limit: 4, sideBySide: decoderThreads > 1) {
+            (hand: (Int, UnsafeMutablePointer<AVFrame>) throws(VideoError) -> Void) throws(VideoError) in
             try decoder.decode(Set(picks.joined())) { (shown: Int, frame: UnsafeMutablePointer<AVFrame>) throws(VideoError) in
                 let f = frame.pointee
                 guard f.width > 0, f.height > 0 else { throw .corrupt(detail: "a decoded frame has no size") }
                 guard Int(f.width) * Int(f.height) <= maxPixels else {
                     throw .tooLarge(detail: "\(f.width)×\(f.height) pixels per frame (limit \(maxPixels))")
                 }
-                try hand(shown, try Frame(cloning: frame))
+                try hand(shown, frame)
             }
-        } process: { (shown: Int, decoded: Frame) throws(VideoError) in
-            let f = decoded.frame.pointee
+        } process: { (shown: Int, frame: UnsafeMutablePointer<AVFrame>) throws(VideoError) in
+            let f = frame.pointee
             let rgb = RGBImage(width: Int(f.width), height: Int(f.height))
-            try converter.convert(decoded.frame, into: rgb)
+            try converter.convert(frame, into: rgb)
             let upright = rgb.rotated(clockwise: reader.rotation)
             let key = f.pts != stclip_nopts() ? f.pts : f.best_effort_timestamp
             delivered[shown] = key != stclip_nopts() ? Double(key) * timeline.secondsPerTick : timeline.time(shown)

@@ -149,6 +149,22 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(error(try TestVideo.bytes(ts)), .unsupportedContainer(name: "mpegts"))
     }
 
+    /// A damaged MJPEG AVI the fuzzer found (Scripts/fuzz/run.sh, 2026-11-26): FFmpeg's decoder
+    /// writes a later packet's scans into the picture it output before, so a frame queued for the
+    /// preprocessing thread by reference changed under it. Frames wait as copies now: one thread
+    /// and two give the same pixels.
+    func testDecoderRewritingAnOutputPictureChangesNothingQueued() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/video/fuzz/mjpeg-damaged-rewrites-output.avi").standardized
+        let options = SamplingOptions(frames: 4, views: .custom(clips: 4, crops: 3))
+        let one = try quietSampler(threads: 1).sample(.file(path: url.path), options: options)
+        let two = try quietSampler(threads: 2).sample(.data(try Data(contentsOf: url)), options: options)
+        XCTAssertEqual(one.video.codec, "mjpeg")
+        XCTAssertEqual(one.pixels.shape, two.pixels.shape)
+        let differing = zip(one.pixels.buffer, two.pixels.buffer).filter { $0 != $1 }.count
+        XCTAssertEqual(differing, 0, "values that differ between one thread and two")
+    }
+
     func testBadRequestsAndMissingFiles() throws {
         let url = try TestVideo.make("h264.mp4", output: ["-c:v", "libx264", "-g", "12", "-bf", "3", "-pix_fmt", "yuv420p"])
         XCTAssertEqual(kind(videoError { () throws(VideoError) in
