@@ -149,20 +149,40 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(error(try TestVideo.bytes(ts)), .unsupportedContainer(name: "mpegts"))
     }
 
-    /// A damaged MJPEG AVI the fuzzer found (Scripts/fuzz/run.sh, 2026-11-26): FFmpeg's decoder
-    /// writes a later packet's scans into the picture it output before, so a frame queued for the
-    /// preprocessing thread by reference changed under it. Frames wait as copies now: one thread
-    /// and two give the same pixels.
-    func testDecoderRewritingAnOutputPictureChangesNothingQueued() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../Fixtures/video/fuzz/mjpeg-damaged-rewrites-output.avi").standardized
-        let options = SamplingOptions(frames: 4, views: .custom(clips: 4, crops: 3))
-        let one = try quietSampler(threads: 1).sample(.file(path: url.path), options: options)
-        let two = try quietSampler(threads: 2).sample(.data(try Data(contentsOf: url)), options: options)
-        XCTAssertEqual(one.video.codec, "mjpeg")
-        XCTAssertEqual(one.pixels.shape, two.pixels.shape)
-        let differing = zip(one.pixels.buffer, two.pixels.buffer).filter { $0 != $1 }.count
-        XCTAssertEqual(differing, 0, "values that differ between one thread and two")
+    /// Inputs on which the fuzz target (Scripts/fuzz/run.sh) found one thread and two disagreeing,
+    /// sampled as it samples them: the same error, or the same pixels.
+    /// - `mjpeg-damaged-rewrites-output.avi`: FFmpeg's MJPEG decoder writes a damaged packet's scans
+    ///   into the picture it output before, which changed a frame queued by reference for the
+    ///   preprocessing thread (frames wait as copies now).
+    /// - `size-change-then-undecodable.bin`: a frame whose size changes (a preprocessing error) and,
+    ///   later, a frame that never decodes (the decoder's error); on one thread the first comes first,
+    ///   and so it must with two.
+    func testFuzzFindingsGiveOneOutcomeOnOneThreadAndTwo() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/video/fuzz").standardized
+        let limits = VideoLimits(maxBytes: 1 << 20, maxPixels: 640 * 480 - 1, maxDuration: 600, maxFrames: 5_000, maxStreams: 8,
+                                 probeBytes: 1 << 20, decodeTimeBudget: 10)
+        let config = PreprocessorConfig(size: .shortestEdge(24), resample: .bilinear, cropHeight: 16, cropWidth: 16)
+        let options = SamplingOptions(frames: 4, views: .custom(clips: 2, crops: 3))
+        for name in ["mjpeg-damaged-rewrites-output.avi", "size-change-then-undecodable.bin"] {
+            let data = try Data(contentsOf: directory.appendingPathComponent(name))
+            let outcomes = [1, 2].map { threads in
+                Result { () throws(VideoError) in
+                    try quietSampler(limits: limits, threads: threads).sample(.data(data), options: options, preprocessing: config)
+                }
+            }
+            switch (outcomes[0], outcomes[1]) {
+            case let (.success(one), .success(two)):
+                let differing = zip(one.pixels.buffer, two.pixels.buffer).filter { $0 != $1 }.count
+                XCTAssertEqual(differing, 0, "\(name): values that differ between one thread and two")
+                print("\(name): sampled, \(one.pixels.count) values equal on one thread and two")
+            case let (.failure(one), .failure(two)):
+                XCTAssertEqual(one, two, name)
+                print("\(name): \(one) on one thread and two")
+            default:
+                XCTFail("\(name): one thread and two disagree: \(outcomes)")
+            }
+        }
     }
 
     func testBadRequestsAndMissingFiles() throws {
