@@ -254,12 +254,7 @@ public enum Kernels {
                     if let ekp {
                         // Column Lk: each query against the extra key.
                         let key = ekp + b * d + h * hd
-                        for i in 0..<l {
-                            let query = qp + qBase + i * d
-                            var dot: Float = 0
-                            for e in 0..<hd { dot += query[e] * key[e] }
-                            scores[i * width + lk] = dot * scale
-                        }
+                        for i in 0..<l { scores[i * width + lk] = dot(qp + qBase + i * d, key, hd) * scale }
                     }
                     if mask.causal || valid < lk {
                         for i in 0..<l {
@@ -282,6 +277,20 @@ public enum Kernels {
             }
         }
         return out
+    }
+
+    /// Σ a[i]·b[i] over n floats, eight lanes at a time.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        typealias V = SIMD8<Float>
+        var acc = V()
+        let vectors = n / 8
+        for i in 0..<vectors {
+            acc += UnsafeRawPointer(a + 8 * i).loadUnaligned(as: V.self) * UnsafeRawPointer(b + 8 * i).loadUnaligned(as: V.self)
+        }
+        var sum = acc.sum()
+        for i in (8 * vectors)..<n { sum += a[i] * b[i] }
+        return sum
     }
 
     // MARK: - Patch embedding
