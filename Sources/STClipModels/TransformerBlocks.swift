@@ -47,21 +47,17 @@ struct AttentionBlock: Sendable {
     let heads: Int
 
     /// x `(B·L, D)`, B independent sequences of L tokens → a new `(B·L, D)`.
-    func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, mask: Kernels.AttentionMask = .none) -> Tensor {
+    ///
+    /// With `extra` `(B, D)`, each sequence gets one more token appended that is attended to but
+    /// whose own output nothing reads (IFSA's communication token, dropped before the MLP): the
+    /// result is the first L rows per sequence of the block run on [x_b; extra_b], computed
+    /// without that concatenation.
+    func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, mask: Kernels.AttentionMask = .none,
+                        extra: Tensor? = nil) -> Tensor {
         let h = layerNorm(x)                                         // (B·L, D)
-        let a = Kernels.attention(q: q(h), k: k(h), v: v(h), batch: batch, sequence: sequence,
-                                  heads: heads, mask: mask)          // (B·L, D)
-        return out(a, residual: x)                                   // (B·L, D)
-    }
-
-    /// The block over each sequence with one more token appended, `extra` `(B, D)`, that is
-    /// attended to but whose own output nothing reads (IFSA's communication token, dropped before
-    /// the MLP): x `(B·L, D)` → `(B·L, D)`, the first L rows per sequence of the block run on
-    /// [x_b; extra_b], computed without that concatenation.
-    func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, extra: Tensor) -> Tensor {
-        let h = layerNorm(x), he = layerNorm(extra)                  // (B·L, D), (B, D)
-        let a = Kernels.attention(q: q(h), k: k(h), v: v(h), batch: batch, sequence: sequence, heads: heads,
-                                  extraKeys: k(he), extraValues: v(he))  // (B·L, D)
+        let he = extra.map { layerNorm($0) }                         // (B, D)
+        let a = Kernels.attention(q: q(h), k: k(h), v: v(h), batch: batch, sequence: sequence, heads: heads, mask: mask,
+                                  extraKeys: he.map { k($0) }, extraValues: he.map { v($0) })  // (B·L, D)
         return out(a, residual: x)                                   // (B·L, D)
     }
 }

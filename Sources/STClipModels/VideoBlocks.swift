@@ -93,22 +93,17 @@ struct CrossFrameLayer: Sendable {
     /// x `(B·T·L, D)` → `(B·T·L, D)`; `communication` receives M̂ `(B·T, D)` when there is one.
     func callAsFunction(_ x: Tensor, clips: Int, frames: Int, tokens l: Int,
                         communication: ((Tensor) -> Void)? = nil) -> Tensor {
-        let bt = clips * frames
-        guard let messageFC else { return layer(x, batch: bt, sequence: l) }
-        let m = communicationTokens(x, messageFC, clips: clips, frames: frames, tokens: l)  // (B·T, D)
-        communication?(m)
+        let m = messageFC.map { communicationTokens(x, $0, clips: clips, frames: frames, tokens: l) }  // (B·T, D)
+        if let m { communication?(m) }
         // [y_t, m̂_t] through the attention; m̂_t's own output is dropped, so it is only a key and value.
-        return layer.mlp(layer.attention(x, batch: bt, sequence: l, extra: m))  // (B·T·L, D)
+        return layer.mlp(layer.attention(x, batch: clips * frames, sequence: l, extra: m))  // (B·T·L, D)
     }
 
     /// The layer's output for each frame's class token only, x `(B·T·L, D)` → `(B·T, D)`: equal
     /// to token 0 of every frame of the full output, for a last layer whose other tokens nothing reads.
     func classTokens(_ x: Tensor, clips: Int, frames: Int, tokens l: Int) -> Tensor {
-        let bt = clips * frames
-        let picks = Array(repeating: 0, count: bt)
-        guard let messageFC else { return layer.tokens(picks, of: x, sequence: l) }
-        let m = communicationTokens(x, messageFC, clips: clips, frames: frames, tokens: l)  // (B·T, D)
-        return layer.mlp(layer.attention.tokens(picks, of: x, sequence: l, extra: m))
+        let m = messageFC.map { communicationTokens(x, $0, clips: clips, frames: frames, tokens: l) }  // (B·T, D)
+        return layer.mlp(layer.attention.tokens(Array(repeating: 0, count: clips * frames), of: x, sequence: l, extra: m))
     }
 
     /// M̂ `(B·T, D)`: m = Linear(class token) per frame of x `(B·T·L, D)`, mixed over time.
