@@ -14,11 +14,9 @@ final class Frame {
     /// A private copy of `other`'s pictures and properties: unlike a new reference, it stays as it
     /// is when the decoder writes into `other`'s buffers again (FFmpeg's MJPEG decoder, for one,
     /// decodes a damaged packet's scans into the picture it output last).
-    init(copying other: UnsafePointer<AVFrame>) throws(VideoError) {
-        guard let f = av_frame_alloc() else {
-            throw .ffmpeg(function: "av_frame_alloc", code: AVErrorCode.noMemory, message: averrorText(AVErrorCode.noMemory))
-        }
-        frame = f
+    convenience init(copying other: UnsafePointer<AVFrame>) throws(VideoError) {
+        try self.init()
+        let f = frame
         f.pointee.format = other.pointee.format
         f.pointee.width = other.pointee.width
         f.pointee.height = other.pointee.height

@@ -20,6 +20,7 @@ import CFFmpeg
 enum NonReferencePackets {
     /// Per packet (in the order given), whether it is a non-reference picture as above.
     static func find(codec: AVCodecID, extradata: UnsafeBufferPointer<UInt8>, packets: [UnsafeBufferPointer<UInt8>]) -> [Bool] {
+        let none = [Bool](repeating: false, count: packets.count)
         switch codec {
         case AV_CODEC_ID_H264:
             // avcC (ISO 14496-15) starts with configurationVersion 1; anything else is Annex B.
@@ -30,18 +31,18 @@ enum NonReferencePackets {
             let isHVCC = extradata.count > 3 && (extradata[0] != 0 || extradata[1] != 0 || extradata[2] > 1)
             let framing: Framing
             if isHVCC {
-                guard extradata.count >= 23 else { return packets.map { _ in false } }
+                guard extradata.count >= 23 else { return none }
                 framing = .lengthPrefixed(Int(extradata[21] & 3) + 1)
             } else {
                 framing = .annexB
             }
             // A packet that does not parse may hide a higher sub-layer: then nothing is dropped.
             let layers = packets.compactMap { hevcLayer($0, framing) }
-            guard layers.count == packets.count else { return packets.map { _ in false } }
+            guard layers.count == packets.count else { return none }
             let highest = layers.reduce(-1) { max($0, $1.highestTemporalID) }
             return layers.map { $0.nonReferenceTemporalID.map { $0 == highest } ?? false }
         default:
-            return packets.map { _ in false }
+            return none
         }
     }
 

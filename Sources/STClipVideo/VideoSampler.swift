@@ -57,14 +57,13 @@ public struct VideoSampler: Sendable {
             }
         }
         guard let pixels else { throw .corrupt(detail: "no frame decoded") }
-        let timing = run.timing
         var views: [SampledView] = []
         for c in 0..<clips {
             for s in 0..<crops {
                 views.append(SampledView(clip: c, crop: s, timestamps: run.timestamps[c], presentationTimes: run.presentationTimes[c]))
             }
         }
-        return SampledVideo(pixels: pixels, views: views, video: run.video, timing: timing)
+        return SampledVideo(pixels: pixels, views: views, video: run.video, timing: run.timing)
     }
 
     /// Samples `source` and returns the chosen frames as RGB, without preprocessing (the views'
