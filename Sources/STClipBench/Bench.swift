@@ -41,46 +41,21 @@ struct CLIPVisionBench: ParsableCommand {
         }
         let pixels = try RandomWeights(seed: 1, scale: 1).tensor("pixels", shape: [frames, 3, 224, 224])
         switch lockstep {
-        case "all": return try Self.serveLockstep { _ = try tower.forward(pixels) }
-        case "pooled": return try Self.serveLockstep { _ = try tower.pooled(pixels) }
+        case "all": return try BenchTiming.serveLockstep { _ = try tower.forward(pixels) }
+        case "pooled": return try BenchTiming.serveLockstep { _ = try tower.pooled(pixels) }
         case nil: break
         case let other?: throw ValidationError("--lockstep takes 'all' or 'pooled', not '\(other)'")
         }
         // All tokens of every layer (the work of transformers' CLIPVisionModel forward), and the
         // pooled class tokens alone (what classification and get_image_features need).
-        let times = try Self.time(iterations) { _ = try tower.forward(pixels) }
-        let pooledTimes = try Self.time(iterations) { _ = try tower.pooled(pixels) }
+        let times = try BenchTiming.time(iterations) { _ = try tower.forward(pixels) }
+        let pooledTimes = try BenchTiming.time(iterations) { _ = try tower.pooled(pixels) }
         let floor = gemmFloor(config: config)
         print("{\"impl\": \"stclip\", \"median_ms\": \(times[times.count / 2]), \"min_ms\": \(times[0]), "
               + "\"pooled_median_ms\": \(pooledTimes[pooledTimes.count / 2]), "
               + "\"gemm_floor_ms\": \(floor), \"threads\": \(threads), \"load_ms\": \(loadMilliseconds), "
               + "\"weights_mb\": \(Double(weightBytes) / 1e6), \"peak_rss_mb\": \(Self.peakRSSBytes() / 1e6), "
               + "\"blas\": \"\(BLAS.configuration)\"}")
-    }
-
-    /// The lockstep protocol of Scripts/bench/lockstep.py: "ready", then per stdin line one run of
-    /// `body` and its milliseconds, until stdin ends.
-    static func serveLockstep(_ body: () throws -> Void) throws {
-        // Unbuffered writes: the driver waits for each line.
-        func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-        emit("ready")
-        while readLine() != nil {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            emit("\(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)")
-        }
-    }
-
-    /// Sorted milliseconds of `iterations` runs of `body` after one warm-up.
-    static func time(_ iterations: Int, _ body: () throws -> Void) throws -> [Double] {
-        try body()
-        var times: [Double] = []
-        for _ in 0..<max(1, iterations) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        return times.sorted()
     }
 
     /// VmHWM from /proc/self/status: the peak resident set so far.

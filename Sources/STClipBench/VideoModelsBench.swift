@@ -25,11 +25,11 @@ struct VideoModelsBench: ParsableCommand {
         let chosen = Set(models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         if lockstep {
             guard chosen.count == 1, let family = chosen.first else { throw ValidationError("--lockstep times one family: --models clip, xclip or stas") }
-            return try CLIPVisionBench.serveLockstep(try work(family, pixels))
+            return try BenchTiming.serveLockstep(try work(family, pixels))
         }
         var medians: [String: Double] = [:]
         for family in ["clip", "xclip", "stas"] where chosen.contains(family) {
-            let times = try CLIPVisionBench.time(iterations, try work(family, pixels))
+            let times = try BenchTiming.time(iterations, try work(family, pixels))
             let median = times[times.count / 2]
             medians[family] = median
             report(family == "stas" ? "stas-clip-b32" : "\(family)-b32", median)
