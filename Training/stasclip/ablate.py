@@ -1,6 +1,7 @@
 """The ablation study of the seed paper's tables 1-4 on a dataset of ours, from one command:
 
   python -m stasclip.ablate --data DIR --tokenizer TOKENIZER_DIR --out OUT_DIR [--seeds 3] [--jobs 16]
+      [--lr0 LR] [--position-init sincos] [--online-train N]
 
 Per seed, stage 0 trains one small plain CLIP from scratch (our stand-in for the pretrained CLIP); every
 configuration below then runs stages 1 and 2 from it (train.finetune), so the rows of a seed differ only in
@@ -123,6 +124,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--from-runs", help="only rebuild the tables from this runs.jsonl")
     for stage, default in (("epochs0", 20), ("epochs1", 10), ("epochs2", 15), ("warmup2", 3), ("batch_size", 32)):
         parser.add_argument(f"--{stage.replace('_', '-')}", type=int, default=default, dest=stage)
+    parser.add_argument("--lr0", type=float, default=trainer.Recipe.lr0, help="stage 0 learning rate")
+    parser.add_argument("--position-init", choices=trainer.POSITION_INITS[:2], default="random",
+                        help="how stage 0's vision position embedding starts (train.POSITION_INITS)")
+    parser.add_argument("--online-train", type=int, metavar="N",
+                        help="train on N clips per class rendered now by stasclip.synthetic instead of the train list")
+    parser.add_argument("--online-seed", type=int, default=1000, help="generator seed of --online-train")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     started = time.time()
@@ -130,21 +137,30 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.from_runs, encoding="utf-8") as f:
             runs = [json.loads(line) for line in f if line.strip()]
         seeds = sorted({r["recipe"]["seed"] for r in runs})
-        write_tables(args.out, runs, seeds, {k: runs[0]["recipe"][k] for k in SCHEDULE_KEYS}, args, started)
+        # Runs written before a schedule option existed do not record it; their command leaves it out.
+        recipe = runs[0]["recipe"]
+        write_tables(args.out, runs, seeds, {k: recipe[k] for k in SCHEDULE_KEYS if k in recipe}, args, started)
         return
     if not (args.data and args.tokenizer):
         parser.error("give --data and --tokenizer (or --from-runs)")
     zeroshot = os.path.join(args.data, "zeroshot.txt")
-    DATA = trainer.load_data(os.path.join(args.data, "labelset.json"), os.path.join(args.data, "train.txt"),
+    DATA = trainer.load_data(os.path.join(args.data, "labelset.json"),
+                             None if args.online_train else os.path.join(args.data, "train.txt"),
                              os.path.join(args.data, "test.txt"), zeroshot if os.path.exists(zeroshot) else None,
                              args.tokenizer, trainer.SMALL_PREPROCESSOR)
+    if args.online_train:
+        from .synthetic import CLASSES
+        from .videos import render_split
+        if [c.name for c in CLASSES] != DATA.texts.names:
+            parser.error("--online-train renders stasclip.synthetic's classes: the label set must be its labelset.json")
+        DATA.train = render_split(args.online_seed, args.online_train, "train", DATA.preprocessing, jobs=args.jobs)
     TEXTS["all"] = DATA.texts
     TEXTS["templates"] = trainer.ClassTexts.from_labelset(DATA.labelset, args.tokenizer, descriptions=False)
     print(f"[{time.time() - started:.0f} s] decoded {len(DATA.train)} / {len(DATA.test)} / "
           f"{len(DATA.zeroshot or [])} videos", flush=True)
     seeds = list(range(args.seeds))
     schedule = dict(epochs0=args.epochs0, epochs1=args.epochs1, epochs2=args.epochs2, warmup2=args.warmup2,
-                    batch_size=args.batch_size)
+                    batch_size=args.batch_size, lr0=args.lr0, position_init=args.position_init)
     rows = ROWS if not args.rows else [ROWS[int(i) - 1] for i in args.rows.split(",")]
     context = multiprocessing.get_context("fork")
     with context.Pool(min(args.jobs, len(seeds)), maxtasksperchild=1) as pool:
@@ -170,13 +186,14 @@ def main(argv: list[str] | None = None) -> None:
     write_tables(args.out, runs, seeds, schedule, args, started)
 
 
-SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size")
+SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size", "lr0", "position_init")
 
 
 def write_tables(out: str, runs: list[dict], seeds: list[int], schedule: dict, args, started: float) -> None:
     """ablation.json (every run) and ablation.md (the table)."""
+    online = f"--online-train {args.online_train} --online-seed {args.online_seed} " if getattr(args, "online_train", None) else ""
     command = (f"python -m stasclip.ablate --data DATA --tokenizer ../Tests/Fixtures/clip-tokenizer --out OUT "
-               f"--seeds {len(seeds)} " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in schedule.items()))
+               f"--seeds {len(seeds)} {online}" + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in schedule.items()))
     with open(os.path.join(out, "ablation.json"), "w", encoding="utf-8") as f:
         json.dump({"seeds": seeds, "schedule": schedule, "runs": runs, "seconds": time.time() - started}, f, indent=1)
     markdown = table(runs, seeds, command)

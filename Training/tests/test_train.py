@@ -19,6 +19,7 @@ DRAWS = os.path.join(ROOT, "Tests", "Fixtures", "video", "train-sampling", "draw
 LABELSET = {"name": "toy", "title": "toy", "class_count": 3, "names_source": "test", "descriptions_source": "test",
             "question": "q", "classes": [{"name": n, "text": n, "descriptions": [f"something {n}"]}
                                          for n in ("moving left", "moving right", "growing")]}
+LABELSET_NAMES = [c["name"] for c in LABELSET["classes"]]
 
 
 def test_draws_are_the_swift_fixture():
@@ -114,3 +115,61 @@ def test_export_round_trips_in_half_precision(data, tmp_path):
     with torch.no_grad():
         ours, theirs = model.eval().get_video_features(pixels), loaded.get_video_features(pixels)
     assert (ours - theirs).abs().max() < 2e-2 * ours.abs().max()
+
+
+def test_sincos_positions_code_column_and_row():
+    codes = trainer.sincos_positions(3, 8)                                   # (9, 8)
+    assert codes.shape == (9, 8)
+    # Patch 4 is row 1, column 1; frequency 0 of each half is the position itself.
+    assert codes[4, 0] == pytest.approx(np.sin(1.0)) and codes[4, 2] == pytest.approx(np.cos(1.0))
+    assert codes[5, 0] == pytest.approx(np.sin(2.0)) and codes[5, 4] == pytest.approx(np.sin(1.0))
+    with pytest.raises(ValueError):
+        trainer.sincos_positions(3, 6)
+
+
+def _x_readout_r2(model: STASCLIPModel) -> float:
+    """R² of a least-squares read-out of a disc's x centre from the untrained class token (600 fits, 200 tests)."""
+    rng = np.random.default_rng(0)
+    n, fit, size = 800, 600, 48
+    images = np.full((n, size, size, 3), 0.5, np.float32)
+    centres = rng.uniform(8, 40, (n, 2))
+    yy, xx = np.mgrid[0:size, 0:size]
+    for i in range(n):
+        images[i][(xx - centres[i, 0]) ** 2 + (yy - centres[i, 1]) ** 2 < 36] = rng.uniform(0, 1, 3)
+        images[i] += rng.normal(0, 0.05, (size, size, 3))
+    pixels = torch.tensor((images - 0.45) / 0.27).permute(0, 3, 1, 2)
+    vision = model.vision_model
+    with torch.no_grad():
+        states, _ = vision.encoder(vision.pre_layrnorm(vision.embeddings(pixels)))
+        cls = vision.post_layernorm(states[-1][:, 0]).numpy()
+    features = np.c_[cls, np.ones(n)]
+    weights = np.linalg.lstsq(features[:fit], centres[:fit, 0], rcond=None)[0]
+    error = features[fit:] @ weights - centres[fit:, 0]
+    return 1 - (error ** 2).mean() / centres[fit:, 0].var()
+
+
+def test_sincos_start_puts_position_into_the_class_token():
+    """The reason for --position-init sincos: before any training, where an object is can be read from the
+    class token with sin-cos positions, and not with CLIP's N(0, 0.02) positions."""
+    switches = trainer.Recipe().switches(LABELSET_NAMES, 0)             # plain CLIP: frames one by one
+    clip_start = _x_readout_r2(trainer.small_model(LABELSET_NAMES, switches, 0))
+    sincos_start = _x_readout_r2(trainer.small_model(LABELSET_NAMES, switches, 0, position_init="sincos"))
+    print(f"x read-out R² at initialisation: CLIP's start {clip_start:.3f}, sin-cos start {sincos_start:.3f}")
+    assert clip_start < 0.2 and sincos_start > 0.4
+    with pytest.raises(ValueError):
+        trainer.small_model(LABELSET_NAMES, switches, 0, position_init="learned")
+
+
+def test_sincos_st_also_starts_the_temporal_embedding_from_codes():
+    switches = trainer.Recipe(aux_dim=4).switches(LABELSET_NAMES, 2)
+    plain = trainer.small_model(LABELSET_NAMES, switches, 0, position_init="sincos")
+    both = trainer.small_model(LABELSET_NAMES, switches, 0, position_init="sincos-st")
+    assert float(plain.mit.position_embedding.std()) < 0.05                  # X-CLIP's N(0, 0.02)
+    codes = trainer.sincos_codes(torch.arange(8), both.mit.position_embedding.shape[2])
+    expected = codes / codes.std() * float(both.visual_projection.weight.std() * both.visual_projection.weight.shape[1] ** 0.5)
+    torch.testing.assert_close(both.mit.position_embedding[0].detach(), expected)
+    torch.testing.assert_close(both.vision_model.embeddings.position_embedding.weight,
+                               plain.vision_model.embeddings.position_embedding.weight)
+    no_mit = {**switches, "end_transformer": False}
+    with pytest.raises(ValueError):
+        trainer.small_model(LABELSET_NAMES, no_mit, 0, position_init="sincos-st")
