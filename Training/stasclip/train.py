@@ -253,6 +253,8 @@ def small_model(labels: list[str], switches: dict, seed: int, vision: dict | Non
     (transformers' CLIPModel init), new parts random; with position_init "sincos" the vision position
     embedding starts from init_sincos_positions instead, with "sincos-st" also the end transformer's
     temporal one (init_sincos_time)."""
+    if position_init not in POSITION_INITS:
+        raise ValueError(f"position_init must be one of {POSITION_INITS}, got {position_init!r}")
     from transformers import CLIPConfig, CLIPModel
     torch.manual_seed(seed)
     clip_config = CLIPConfig(text_config=SMALL_TEXT, vision_config={**SMALL_VISION, **(vision or {})}, projection_dim=64,
@@ -262,8 +264,6 @@ def small_model(labels: list[str], switches: dict, seed: int, vision: dict | Non
     result = model.load_state_dict(clip.state_dict(), strict=False)
     if result.unexpected_keys:
         raise ValueError(f"CLIP tensors not used: {result.unexpected_keys}")
-    if position_init not in POSITION_INITS:
-        raise ValueError(f"position_init must be one of {POSITION_INITS}, got {position_init!r}")
     if position_init in ("sincos", "sincos-st"):
         init_sincos_positions(model)
     if position_init == "sincos-st":
