@@ -127,9 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lr0", type=float, default=trainer.Recipe.lr0, help="stage 0 learning rate")
     parser.add_argument("--position-init", choices=trainer.POSITION_INITS[:2], default="random",
                         help="how stage 0's vision position embedding starts (train.POSITION_INITS)")
-    parser.add_argument("--online-train", type=int, metavar="N",
-                        help="train on N clips per class rendered now by stasclip.synthetic instead of the train list")
-    parser.add_argument("--online-seed", type=int, default=1000, help="generator seed of --online-train")
+    trainer.add_online_train_arguments(parser)
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     started = time.time()
@@ -149,11 +147,10 @@ def main(argv: list[str] | None = None) -> None:
                              os.path.join(args.data, "test.txt"), zeroshot if os.path.exists(zeroshot) else None,
                              args.tokenizer, trainer.SMALL_PREPROCESSOR)
     if args.online_train:
-        from .synthetic import CLASSES
-        from .videos import render_split
-        if [c.name for c in CLASSES] != DATA.texts.names:
-            parser.error("--online-train renders stasclip.synthetic's classes: the label set must be its labelset.json")
-        DATA.train = render_split(args.online_seed, args.online_train, "train", DATA.preprocessing, jobs=args.jobs)
+        try:
+            DATA.train = trainer.online_train_set(DATA, args.online_train, args.online_seed, args.jobs)
+        except ValueError as error:
+            parser.error(str(error))
     TEXTS["all"] = DATA.texts
     TEXTS["templates"] = trainer.ClassTexts.from_labelset(DATA.labelset, args.tokenizer, descriptions=False)
     print(f"[{time.time() - started:.0f} s] decoded {len(DATA.train)} / {len(DATA.test)} / "
@@ -191,7 +188,7 @@ SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size", "lr0"
 
 def write_tables(out: str, runs: list[dict], seeds: list[int], schedule: dict, args, started: float) -> None:
     """ablation.json (every run) and ablation.md (the table)."""
-    online = f"--online-train {args.online_train} --online-seed {args.online_seed} " if getattr(args, "online_train", None) else ""
+    online = f"--online-train {args.online_train} --online-seed {args.online_seed} " if args.online_train else ""
     command = (f"python -m stasclip.ablate --data DATA --tokenizer ../Tests/Fixtures/clip-tokenizer --out OUT "
                f"--seeds {len(seeds)} {online}" + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in schedule.items()))
     with open(os.path.join(out, "ablation.json"), "w", encoding="utf-8") as f:

@@ -218,6 +218,12 @@ def sincos_positions(grid: int, width: int) -> torch.Tensor:
                       sincos_codes(rows.reshape(-1), width // 2)], dim=1)                     # (N, W)
 
 
+def output_spread(weight: torch.Tensor) -> float:
+    """σ_w·√fan-in: the spread of a linear map's (or convolution's) output for unit-variance input, fan-in
+    being the size of one output unit's weights (weight[0])."""
+    return float(weight.detach().std() * weight[0].numel() ** 0.5)
+
+
 def init_sincos_positions(model: STASCLIPModel) -> None:
     """Starts the patch rows of the vision position embedding from 2-D sin-cos codes scaled to the spread of
     the patch embedding's output for unit-variance pixels (σ_w·√fan-in). CLIP's N(0, 0.02) start is about 14×
@@ -228,9 +234,8 @@ def init_sincos_positions(model: STASCLIPModel) -> None:
     weight = embeddings.patch_embedding.weight                                                # (D, 3, p, p)
     grid = embeddings.image_size // embeddings.patch_size
     codes = sincos_positions(grid, weight.shape[0])                                           # (N, D)
-    scale = float(weight.detach().std() * weight[0].numel() ** 0.5)
     with torch.no_grad():
-        embeddings.position_embedding.weight[1:] = codes / codes.std() * scale               # (N, D) of (N+1, D)
+        embeddings.position_embedding.weight[1:] = codes / codes.std() * output_spread(weight)  # (N, D) of (N+1, D)
 
 
 def init_sincos_time(model: STASCLIPModel) -> None:
@@ -239,12 +244,10 @@ def init_sincos_time(model: STASCLIPModel) -> None:
     unit-variance input). X-CLIP's N(0, 0.02) start is about 50× weaker than those at the small width."""
     if not model.config.end_transformer:
         raise ValueError("sincos-st needs the end transformer")
-    projection = model.visual_projection.weight                                              # (P, D)
     embedding = model.mit.position_embedding                                                 # (1, T, P)
     codes = sincos_codes(torch.arange(embedding.shape[1]), embedding.shape[2])               # (T, P)
-    scale = float(projection.detach().std() * projection.shape[1] ** 0.5)
     with torch.no_grad():
-        embedding[0] = codes / codes.std() * scale
+        embedding[0] = codes / codes.std() * output_spread(model.visual_projection.weight)   # (P, D) weight
 
 
 def small_model(labels: list[str], switches: dict, seed: int, vision: dict | None = None,
@@ -419,6 +422,24 @@ def load_data(labelset_path: str, train: str, test: str, zeroshot: str | None, t
                 preprocessor_json=preprocessor_json, train=splits[0], test=splits[1], zeroshot=splits[2])
 
 
+def add_online_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """--online-train N and --online-seed, as train and ablate take them (online_train_set)."""
+    parser.add_argument("--online-train", type=int, metavar="N",
+                        help="train on N clips per class rendered now by stasclip.synthetic (no encoder; yuv420p "
+                             "emulated) instead of the train list")
+    parser.add_argument("--online-seed", type=int, default=1000, help="generator seed of --online-train")
+
+
+def online_train_set(data: Data, per_class: int, seed: int, jobs: int | None) -> list[DecodedVideo]:
+    """`per_class` clips per class of stasclip.synthetic's train split for `seed`, rendered now; raises
+    ValueError unless data's label set is the synthetic one (its classes in its order)."""
+    from .synthetic import CLASSES
+    from .videos import render_split
+    if [c.name for c in CLASSES] != data.texts.names:
+        raise ValueError("--online-train renders stasclip.synthetic's classes: the label set must be its labelset.json")
+    return render_split(seed, per_class, "train", data.preprocessing, jobs=jobs)
+
+
 def pretrain(data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
     """Stage 0: the small plain CLIP (or, with recipe.stage0 "full", the whole model) from random weights,
     every parameter at recipe.lr0."""
@@ -529,10 +550,7 @@ def main(argv: list[str] | None = None) -> None:
                                          "checkpoint directory of the same architecture, then stage 2")
     parser.add_argument("--save-base", help="write the stage-0 model here (.pt)")
     parser.add_argument("--stop-after-stage0", action="store_true")
-    parser.add_argument("--online-train", type=int, metavar="N",
-                        help="train on N clips per class rendered now by stasclip.synthetic (no encoder; yuv420p "
-                             "emulated) instead of the train list")
-    parser.add_argument("--online-seed", type=int, default=1000, help="generator seed of --online-train")
+    add_online_train_arguments(parser)
     parser.add_argument("--time-limit", type=float, help="seconds: stages end early (at an epoch boundary) to finish in time")
     parser.add_argument("--vision-width", type=int, help=f"small architecture: vision width (default {SMALL_VISION['hidden_size']})")
     parser.add_argument("--vision-layers", type=int, help=f"small architecture: vision layers (default {SMALL_VISION['num_hidden_layers']})")
@@ -581,11 +599,10 @@ def main(argv: list[str] | None = None) -> None:
     data = load_data(paths["labelset"], None if args.online_train else paths["train"], paths["test"],
                      paths["zeroshot"], args.tokenizer, preprocessor_json, args.jobs or None)
     if args.online_train:
-        from .videos import render_split
-        from .synthetic import CLASSES
-        if [c.name for c in CLASSES] != data.texts.names:
-            parser.error("--online-train renders stasclip.synthetic's classes: the label set must be its labelset.json")
-        data.train = render_split(args.online_seed, args.online_train, "train", data.preprocessing, jobs=args.jobs or None)
+        try:
+            data.train = online_train_set(data, args.online_train, args.online_seed, args.jobs or None)
+        except ValueError as error:
+            parser.error(str(error))
     log(f"decoded {len(data.train)} train, {len(data.test)} test, {len(data.zeroshot or [])} zero-shot videos")
     if args.resume:
         base = STASCLIPModel.from_pretrained(args.resume).to(device)
