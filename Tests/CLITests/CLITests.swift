@@ -108,4 +108,23 @@ final class CLITests: XCTestCase {
         let both = try stclip("classify", "--model", xclip, video.path, "--pixels", npy.path, "--labels", "a dog")
         XCTAssertNotEqual(both.status, 0)
     }
+
+    func testSampleFramesRepeatedReportsEveryRunAndTheSamePixels() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stclip-repeat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let video = dir.appendingPathComponent("clip.mp4")
+        try TestVideo.make(at: video, size: "96x64")
+        let once = dir.appendingPathComponent("once.npy"), thrice = dir.appendingPathComponent("thrice.npy")
+        let single = try stclip("sample-frames", video.path, "--frames", "4", "--out", once.path)
+        XCTAssertEqual(single.status, 0, single.stderr)
+        XCTAssertNil(single.json["runTimings"])
+        let repeated = try stclip("sample-frames", video.path, "--frames", "4", "--repeat", "3", "--out", thrice.path)
+        XCTAssertEqual(repeated.status, 0, repeated.stderr)
+        let runs = try XCTUnwrap(repeated.json["runTimings"] as? [[String: Any]])
+        XCTAssertEqual(runs.count, 3)
+        XCTAssertTrue(runs.allSatisfy { ($0["decodeSeconds"] as? Double ?? -1) >= 0 })
+        XCTAssertEqual(try Data(contentsOf: once), try Data(contentsOf: thrice))
+        XCTAssertNotEqual(try stclip("sample-frames", video.path, "--frames", "4", "--repeat", "0", "--out", thrice.path).status, 0)
+    }
 }
