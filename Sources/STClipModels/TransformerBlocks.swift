@@ -54,11 +54,27 @@ struct AttentionBlock: Sendable {
     /// without that concatenation.
     func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, mask: Kernels.AttentionMask = .none,
                         extra: Tensor? = nil) -> Tensor {
-        let h = layerNorm(x)                                         // (B·L, D)
-        let he = extra.map { layerNorm($0) }                         // (B, D)
-        let a = Kernels.attention(q: q(h), k: k(h), v: v(h), batch: batch, sequence: sequence, heads: heads, mask: mask,
-                                  extraKeys: he.map { k($0) }, extraValues: he.map { v($0) })  // (B·L, D)
+        let n = keysAndValues(x, extra: extra)
+        let a = Kernels.attention(q: q(n.h), k: n.k, v: n.v, batch: batch, sequence: sequence, heads: heads, mask: mask,
+                                  extraKeys: n.extraK, extraValues: n.extraV)  // (B·L, D)
         return out(a, residual: x)                                   // (B·L, D)
+    }
+
+    /// LN(x) `(R, D)` and its keys and values `(R, D)`; with `extra` `(B, D)`, those of LN(extra)
+    /// too `(B, D)`, from the same two GEMMs over [LN(x); LN(extra)] `(R + B, D)`: the K and V
+    /// weights stream from memory once, not a second time for a GEMM of only B rows, which is
+    /// bound by that streaming.
+    private func keysAndValues(_ x: Tensor, extra: Tensor?) -> (h: Tensor, k: Tensor, v: Tensor, extraK: Tensor?, extraV: Tensor?) {
+        guard let extra else {
+            let h = layerNorm(x)                                     // (R, D)
+            return (h, k(h), v(h), nil, nil)
+        }
+        let d = x.shape[x.rank - 1], r = x.count / max(d, 1), b = extra.count / max(d, 1)
+        let joined = Tensor(uninitialized: [r + b, d])               // [LN(x); LN(extra)]
+        Kernels.layerNorm(x, weight: layerNorm.weight, bias: layerNorm.bias, eps: layerNorm.eps, into: joined.data)
+        Kernels.layerNorm(extra, weight: layerNorm.weight, bias: layerNorm.bias, eps: layerNorm.eps, into: joined.data + r * d)
+        let kj = k(joined), vj = v(joined)                           // (R + B, D)
+        return (joined.rows(0..<r), kj.rows(0..<r), vj.rows(0..<r), kj.rows(r..<(r + b)), vj.rows(r..<(r + b)))
     }
 }
 
@@ -71,12 +87,11 @@ extension AttentionBlock {
     /// token, as in the `extra` form of the block.
     func tokens(_ picks: [Int], of x: Tensor, sequence: Int, keyLengths: [Int]? = nil, extra: Tensor? = nil) -> Tensor {
         let batch = picks.count
-        let h = layerNorm(x)                                         // (B·L, D)
-        let he = extra.map { layerNorm($0) }                         // (B, D)
-        let a = Kernels.attention(q: q(Self.rows(picks, of: h, sequence: sequence)), k: k(h), v: v(h), batch: batch,
+        let n = keysAndValues(x, extra: extra)                       // LN(x), K, V (B·L, D)
+        let a = Kernels.attention(q: q(Self.rows(picks, of: n.h, sequence: sequence)), k: n.k, v: n.v, batch: batch,
                                   sequence: 1, keySequence: sequence, heads: heads,
                                   mask: Kernels.AttentionMask(keyLengths: keyLengths),
-                                  extraKeys: he.map { k($0) }, extraValues: he.map { v($0) })  // (B, D)
+                                  extraKeys: n.extraK, extraValues: n.extraV)  // (B, D)
         return out(a, residual: Self.rows(picks, of: x, sequence: sequence))  // (B, D)
     }
 

@@ -92,15 +92,20 @@ public enum Kernels {
 
     /// y = (x − mean) / sqrt(var + eps) · γ + β over the last dimension — x `(…, D)`, γ, β `(D)`.
     public static func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        let y = Tensor(uninitialized: x.shape)
+        layerNorm(x, weight: weight, bias: bias, eps: eps, into: y.data)
+        return y
+    }
+
+    /// Pointer form of `layerNorm`: writes x's element count of floats at `out`.
+    public static func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float, into out: UnsafeMutablePointer<Float>) {
         let d = x.shape.last ?? 0
         precondition(weight.count == d && bias.count == d, "layerNorm: \(x.shape) vs \(weight.shape)")
-        let y = Tensor(uninitialized: x.shape)
         let rows = x.count / max(d, 1)
-        let src = x.data, dst = y.data, g = weight.data, b = bias.data
+        let src = x.data, g = weight.data, b = bias.data
         Parallel.forEachChunk(count: rows, grain: max(1, 16_384 / max(d, 1))) { range in
-            for r in range { layerNormRow(src + r * d, g, b, d, eps, dst + r * d) }
+            for r in range { layerNormRow(src + r * d, g, b, d, eps, out + r * d) }
         }
-        return y
     }
 
     @inline(__always)
