@@ -51,7 +51,8 @@ struct AttentionBlock: Sendable {
     /// With `extra` `(B, D)`, each sequence gets one more token appended that is attended to but
     /// whose own output nothing reads (IFSA's communication token, dropped before the MLP): the
     /// result is the first L rows per sequence of the block run on [x_b; extra_b], computed
-    /// without that concatenation.
+    /// without building those sequences: the extra tokens are only keys and values, and no query
+    /// or output row is computed for them.
     func callAsFunction(_ x: Tensor, batch: Int, sequence: Int, mask: Kernels.AttentionMask = .none,
                         extra: Tensor? = nil) -> Tensor {
         let n = keysAndValues(x, extra: extra)
