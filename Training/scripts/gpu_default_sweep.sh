@@ -41,12 +41,12 @@ case ${SWEEP:-2} in
     run s9-st-w25         9-11  "${S[@]}" --lr0 2e-3 --position-init sincos-st --loss-weight 0.25 &
     run s10-sincos-lr15   12-14 "${S[@]}" --lr0 1.5e-3 --position-init sincos & ;;
 3)  # Rotation, never learnt so far (12-40 %): more tokens, width or depth for the orientation detail, each
-    # with the stage-0 epochs that cost what 18 cost the default architecture on two CPU cores (time per
-    # epoch taken as proportional to the video encoder's GFLOPs per clip: 0.294 default, 0.528 patch 6,
-    # 0.510 width 128 (MLP 512), 0.435 six layers); and 24 epochs of the default, to see whether it is training
-    # time rather than capacity (a later --epochs0 overrides S's)
+    # with the stage-0 epochs that fit the default's CPU hour on two cores: one 12,000-clip epoch takes 160 s
+    # for the default and 405 s for patch 6 (measured there); width 128 and six layers are estimated from
+    # the video encoder's GFLOPs per clip (0.510 and 0.435 against 0.294). And 24 epochs of the default, to
+    # see whether it is training time rather than capacity (a later --epochs0 overrides S's)
     ST=(--lr0 2e-3 --position-init sincos-st)
-    run s11-patch6        0-2   "${S[@]}" --epochs0 10 "${ST[@]}" --patch-size 6 &
+    run s11-patch6        0-2   "${S[@]}" --epochs0 7 "${ST[@]}" --patch-size 6 &
     run s12-width128      3-5   "${S[@]}" --epochs0 10 "${ST[@]}" --vision-width 128 &
     run s13-layers6       6-8   "${S[@]}" --epochs0 12 "${ST[@]}" --vision-layers 6 &
     run s14-epochs24      9-11  "${S[@]}" --epochs0 24 "${ST[@]}" &
