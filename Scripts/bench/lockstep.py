@@ -58,6 +58,7 @@ def main():
     parser.add_argument("--gap", type=float, default=0.3,
                         help="seconds of rest before each run, for the other side's BLAS/OpenMP threads to stop spinning")
     args = parser.parse_args()
+    best_of = max(1, args.best_of)
     reference, ours = start(args.reference), start(args.ours)
     for p in (reference, ours):
         once(p)  # warm-up
@@ -66,13 +67,13 @@ def main():
         order = [("reference", reference), ("ours", ours)]
         for side, process in order if i % 2 == 0 else order[::-1]:
             time.sleep(args.gap)
-            times[side].append(min(once(process) for _ in range(max(1, args.best_of))))
+            times[side].append(min(once(process) for _ in range(best_of)))
     for p in (reference, ours):
         p.stdin.close()
         p.wait()
     ratios = sorted(o / r for o, r in zip(times["ours"], times["reference"]))
     q = statistics.quantiles(ratios, n=4)
-    print(json.dumps({"benchmark": args.name, "pairs": args.pairs, "best_of": max(1, args.best_of),
+    print(json.dumps({"benchmark": args.name, "pairs": args.pairs, "best_of": best_of,
                       "reference_median_ms": statistics.median(times["reference"]),
                       "ours_median_ms": statistics.median(times["ours"]),
                       "ratio_median": statistics.median(ratios), "ratio_q1": q[0], "ratio_q3": q[2],

@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     for stage, default in (("epochs0", 20), ("epochs1", 10), ("epochs2", 15), ("warmup2", 3), ("batch_size", 32)):
         parser.add_argument(f"--{stage.replace('_', '-')}", type=int, default=default, dest=stage)
     parser.add_argument("--lr0", type=float, default=trainer.Recipe.lr0, help="stage 0 learning rate")
-    parser.add_argument("--position-init", choices=trainer.POSITION_INITS[:2], default="random",
+    # Not "sincos-st": stage 0 here is plain CLIP, which has no end transformer for a temporal start.
+    parser.add_argument("--position-init", choices=("random", "sincos"), default="random",
                         help="how stage 0's vision position embedding starts (train.POSITION_INITS)")
     trainer.add_online_train_arguments(parser)
     args = parser.parse_args(argv)
