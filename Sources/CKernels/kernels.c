@@ -1,6 +1,9 @@
 #include "ckernels.h"
 #include <math.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #if defined(__x86_64__) && defined(__clang__)
 /* One build, the widest vectors the CPU has: the loader picks the clone. */
@@ -78,4 +81,14 @@ void stclip_softmax_rows(float *restrict x, size_t rows, size_t cols) {
         float inv = 1.0f / s;
         for (size_t i = 0; i < cols; i++) row[i] *= inv;
     }
+}
+
+int stclip_keep_heap(size_t mmap_threshold, size_t trim_threshold) {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, (int)trim_threshold) == 1;
+#else
+    (void)mmap_threshold;
+    (void)trim_threshold;
+    return 0;
+#endif
 }

@@ -18,7 +18,7 @@ public final class Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        self.data = .allocate(capacity: max(count, 1))
+        self.data = Self.allocateStorage(count)
         self.data.initialize(repeating: 0, count: count)
         self.owner = nil
     }
@@ -28,7 +28,7 @@ public final class Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        self.data = .allocate(capacity: max(count, 1))
+        self.data = Self.allocateStorage(count)
         self.owner = nil
     }
 

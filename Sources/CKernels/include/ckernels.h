@@ -17,4 +17,9 @@ void stclip_bias_quick_gelu(float *x, const float *b, size_t n);
 /// Softmax of each of `rows` rows of `cols` floats, in place; an all −∞ row becomes zeros.
 void stclip_softmax_rows(float *x, size_t rows, size_t cols);
 
+/// glibc's malloc: blocks under `mmap_threshold` bytes from the heap, and up to `trim_threshold`
+/// bytes of free heap kept rather than returned to the kernel. 1 if both were accepted, 0 if not
+/// (or where the C library is not glibc).
+int stclip_keep_heap(size_t mmap_threshold, size_t trim_threshold);
+
 #endif
