@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "STClipRuntime", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "STClipCheckpoint", dependencies: ["STClipRuntime"]),
         .target(name: "STClipTokenizer"),
-        .target(name: "STClipVideo", dependencies: ["CFFmpeg", "STClipRuntime"]),
+        .target(name: "STClipVideo", dependencies: ["CFFmpeg", "CKernels", "STClipRuntime"]),
         .target(name: "STClipModels", dependencies: ["STClipRuntime", "STClipCheckpoint", "STClipTokenizer"]),
         // Built-in label sets: official class names and descriptions, built by Scripts/labelsets/build.py.
         .target(name: "STClipLabelSets", dependencies: ["STClipModels"], resources: [.copy("Data")]),

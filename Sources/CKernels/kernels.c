@@ -83,6 +83,70 @@ void stclip_softmax_rows(float *restrict x, size_t rows, size_t cols) {
     }
 }
 
+/* Resampling (Pillow's Resample.c, 8 bits per channel). Integer arithmetic throughout, so any
+ * order of the sums gives Pillow's bytes; the vectors only change how many are done at once. */
+
+typedef int32_t stclip_v4i __attribute__((vector_size(16)));
+typedef uint8_t stclip_v4b __attribute__((vector_size(4)));
+typedef int32_t stclip_v16i __attribute__((vector_size(64)));
+typedef uint8_t stclip_v16b __attribute__((vector_size(16)));
+
+static inline uint8_t clip8(int32_t v, int bits) {
+    v >>= bits;
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+STCLIP_CLONES
+void stclip_resample_rgb8_horizontal(const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
+                                     ptrdiff_t rows, ptrdiff_t first, ptrdiff_t count, const ptrdiff_t *starts,
+                                     const ptrdiff_t *counts, const int32_t *weights, ptrdiff_t taps, int bits) {
+    const int32_t half = 1 << (bits - 1);
+    for (ptrdiff_t y = 0; y < rows; y++) {
+        const uint8_t *in = src + y * src_stride;
+        uint8_t *out = dst + y * dst_stride;
+        for (ptrdiff_t o = first; o < first + count; o++) {
+            const uint8_t *p = in + 3 * starts[o];
+            const int32_t *k = weights + o * taps;
+            /* R, G, B in lanes 0-2; lane 3 takes the next byte and is dropped. */
+            stclip_v4i acc = {half, half, half, half};
+            for (ptrdiff_t t = 0; t < counts[o]; t++) {
+                stclip_v4b px;
+                memcpy(&px, p + 3 * t, 4);
+                acc += __builtin_convertvector(px, stclip_v4i) * k[t];
+            }
+            uint8_t *q = out + 3 * (o - first);
+            q[0] = clip8(acc[0], bits);
+            q[1] = clip8(acc[1], bits);
+            q[2] = clip8(acc[2], bits);
+        }
+    }
+}
+
+STCLIP_CLONES
+void stclip_resample_u8_vertical(const uint8_t *const *rows, const int32_t *weights, ptrdiff_t taps,
+                                 uint8_t *out, ptrdiff_t n, int bits) {
+    const int32_t half = 1 << (bits - 1);
+    ptrdiff_t i = 0;
+    /* 16 outputs at a time, their sums kept in registers over the taps. */
+    for (; i + 16 <= n; i += 16) {
+        stclip_v16i acc = (stclip_v16i){0} + half;
+        for (ptrdiff_t t = 0; t < taps; t++) {
+            stclip_v16b px;
+            memcpy(&px, rows[t] + i, 16);
+            acc += __builtin_convertvector(px, stclip_v16i) * weights[t];
+        }
+        acc >>= bits;
+        acc = __builtin_elementwise_min(__builtin_elementwise_max(acc, (stclip_v16i){0}), (stclip_v16i){0} + 255);
+        stclip_v16b bytes = __builtin_convertvector(acc, stclip_v16b);
+        memcpy(out + i, &bytes, 16);
+    }
+    for (; i < n; i++) {
+        int32_t acc = half;
+        for (ptrdiff_t t = 0; t < taps; t++) acc += (int32_t)rows[t][i] * weights[t];
+        out[i] = clip8(acc, bits);
+    }
+}
+
 int stclip_keep_heap(size_t mmap_threshold, size_t trim_threshold) {
 #if defined(__GLIBC__)
     return mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, (int)trim_threshold) == 1;

@@ -22,7 +22,8 @@ final class PreprocessingTests: XCTestCase {
     func testFastResizeMatchesTheReferenceExactly() {
         let sizes: [(Int, Int, Int, Int)] = [(64, 48, 32, 24), (37, 29, 77, 61), (320, 181, 397, 224), (97, 151, 40, 62),
                                              (5, 3, 17, 11), (200, 7, 9, 7), (7, 200, 7, 9), (1, 1, 3, 2), (50, 40, 50, 40),
-                                             (1280, 9, 398, 3)]
+                                             (1280, 9, 398, 3),
+                                             (64, 5, 21, 5), (64, 40, 64, 17)]  // 64 wide: rows without padding
         for (n, (w, h, ow, oh)) in sizes.enumerated() {
             for resample in [PreprocessorConfig.Resample.bilinear, .bicubic] {
                 let pixels = randomImage(width: w, height: h, seed: UInt64(n))
