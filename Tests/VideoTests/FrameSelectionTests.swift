@@ -114,7 +114,7 @@ final class FrameSelectionTests: XCTestCase {
         }
     }
 
-    /// Pictures of 640×480 and more decode on two threads (smaller ones on one): frame threads
+    /// Pictures of 200,000 pixels and more decode on two threads (smaller ones on one): frame threads
     /// for H.264, slice threads (x265's wavefront rows) for HEVC. Both give exactly the frames, and
     /// the pixels, of one thread.
     func testThreadedDecodingOfLargePictures() throws {
