@@ -8,7 +8,8 @@ public final class RGBImage: @unchecked Sendable {
     /// The first byte of row 0. Written only by the code that made the image.
     public let pixels: UnsafeMutablePointer<UInt8>
 
-    /// An image with unspecified contents, for code that writes every pixel.
+    /// An image with unspecified contents, for code that writes every pixel. 64 bytes follow the
+    /// last row, so code that reads a pixel as four bytes (the resize) may read past any pixel.
     public init(width: Int, height: Int) {
         precondition(width > 0 && height > 0, "empty image \(width)×\(height)")
         self.width = width
