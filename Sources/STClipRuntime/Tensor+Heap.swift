@@ -14,7 +14,7 @@ extension Tensor {
     /// threshold lies free there. A forward pass frees and reallocates the same few sizes
     /// (`(T·L, D)`, `(T·L, 4D)`) in every layer, so whether the heap top crosses that line is an
     /// accident of the order of allocations: at B/32 size, stas-clip's and X-CLIP's communication
-    /// tokens tipped it, and each of their forwards took about 16,000 page faults (64 MB of pages
+    /// tokens tipped it, and each of their forwards took 12,000–16,000 page faults (48–64 MB of pages
     /// zeroed by the kernel; stas-clip over CLIP 1.048 against 1.015 on two cores) where plain CLIP
     /// took none. Fixed thresholds instead: blocks under 32 MiB (glibc's largest mmap threshold)
     /// come from the heap, and up to 512 MiB of free heap is kept rather than trimmed; larger
