@@ -3,8 +3,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Elementwise kernels whose inner loops must vectorise: written in C so the compiler's loop
-/// vectoriser sees plain float arrays, with clones for AVX2 and AVX-512 picked at load time.
+/// Kernels whose inner loops must vectorise (elementwise float maps, softmax, Pillow's 8-bit
+/// resampling passes): written in C so the compiler's loop vectoriser sees plain arrays, with
+/// clones for AVX2 and AVX-512 picked at load time. Also the runtime's one malloc setting
+/// (`stclip_keep_heap`), which needs glibc's <malloc.h>.
 
 /// y[i] = e^x[i] for n elements (Cephes expf: ≈ 1 ulp on [-87.3, 88.3], clamped outside).
 void stclip_exp(const float *x, float *y, size_t n);
