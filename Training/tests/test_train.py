@@ -102,6 +102,44 @@ def test_stage1_trains_only_new_parameters_and_stage2_everything(data):
     assert any(n.startswith("vision_model.encoder.") and not is_new_parameter(n) for n in moved), "stage 2 moves CLIP too"
 
 
+def _loss_and_gradients(model, data, precision):
+    pixels = torch.from_numpy(np.stack([trainer.load_clip(v, data.preprocessing, 8, 1) for v in data.train]))
+    labels = torch.tensor([v.label for v in data.train])
+    ids, mask = data.texts.input_ids[:3], data.texts.attention_mask[:3]
+    model.zero_grad(set_to_none=True)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+        out = model(pixels, ids, mask)
+        loss = trainer.stas_loss(out, labels, torch.arange(3), 0.5)
+    loss.backward()
+    return out, float(loss), torch.cat([p.grad.flatten() for p in model.parameters() if p.grad is not None])
+
+
+def test_bf16_autocast_keeps_the_loss_and_gradients_and_pools_covariance_in_fp32(data):
+    recipe = trainer.Recipe(aux_dim=8)
+    model = trainer.small_model(data.texts.names, recipe.switches(data.texts.names, 2), 0, position_init="sincos-st")
+    model.train()
+    torch.manual_seed(3)
+    _, loss32, grad32 = _loss_and_gradients(model, data, "fp32")
+    torch.manual_seed(3)
+    out, loss16, grad16 = _loss_and_gradients(model, data, "bf16")
+    cosine = float(grad32 @ grad16 / (grad32.norm() * grad16.norm()))
+    print(f"loss fp32 {loss32:.5f} bf16 {loss16:.5f}; gradient cosine {cosine:.5f}")
+    assert out.aux.covariance.dtype == torch.float32 and out.aux.pooled.dtype == torch.float32
+    assert abs(loss16 - loss32) < 0.01 * loss32
+    assert cosine > 0.99
+
+
+def test_compiled_bf16_training_moves_the_exported_module(data):
+    recipe = trainer.Recipe(epochs0=1, batch_size=3, aux_dim=4, stage0="full", precision="bf16", compile=True)
+    start = _snapshot(trainer.small_model(data.texts.names, recipe.switches(data.texts.names, 0), recipe.seed))
+    lines = []
+    model = trainer.pretrain(data, recipe, torch.device("cpu"), lines.append)
+    after = _snapshot(model)
+    assert set(after) == set(start) and lines and "stage 0 epoch 1/1" in lines[0]
+    assert all(not torch.equal(after[n], start[n]) for n in after if n.startswith("vision_model.encoder.")), \
+        "the compiled module's steps land in the module's own parameters"
+
+
 def test_export_round_trips_in_half_precision(data, tmp_path):
     recipe = trainer.Recipe(epochs0=0, epochs1=0, epochs2=0, aux_dim=4)
     model = trainer.small_model(data.texts.names, recipe.switches(data.texts.names, 2), 0)
