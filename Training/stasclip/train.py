@@ -201,7 +201,8 @@ def batches(videos: list[DecodedVideo], preprocessing: Preprocessing, frames: in
 # embedding from 1-D sin-cos codes ("sincos-st", init_sincos_time).
 POSITION_INITS = ("random", "sincos", "sincos-st")
 # Training arithmetic: fp32 throughout, or bfloat16 autocast (matrix products in bf16, weights, optimizer state
-# and the covariance pooling in fp32); about 1.7 times the steps per second on this repository's AVX-512 cores.
+# and the covariance pooling in fp32); bf16 alone gave 1.7 times fp32's steps per second in a bare training step
+# of the small model on this repository's two AVX-512 cores.
 PRECISIONS = ("fp32", "bf16")
 
 
@@ -347,7 +348,7 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
         if stop_at is not None and epoch < epochs and not (recipe.compile and epoch == 1):
             # Fit the schedule to the time left: as many more epochs as the last one's pace allows, and the
             # cosine rescaled to end with them. A compiled run's first epoch also holds the compilation
-            # (three minutes on two cores), so its pace would cut the schedule short; the second decides.
+            # (two to three minutes on two cores), so its pace would cut the schedule short; the second decides.
             fits = epoch + int((stop_at - time.time()) // max(1e-6, time.time() - started))
             if fits < epochs:
                 log(f"stage {stage}: {fits} of {epochs} epochs fit in the time limit; the schedule ends there")
