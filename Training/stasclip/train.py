@@ -348,7 +348,7 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
         if stop_at is not None and epoch < epochs and not (recipe.compile and epoch == 1):
             # Fit the schedule to the time left: as many more epochs as the last one's pace allows, and the
             # cosine rescaled to end with them. A compiled run's first epoch also holds the compilation
-            # (two to three minutes on two cores), so its pace would cut the schedule short; the second decides.
+            # (1.5-3 minutes on two cores), so its pace would cut the schedule short; the second decides.
             fits = epoch + int((stop_at - time.time()) // max(1e-6, time.time() - started))
             if fits < epochs:
                 log(f"stage {stage}: {fits} of {epochs} epochs fit in the time limit; the schedule ends there")
