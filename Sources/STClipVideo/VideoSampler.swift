@@ -14,10 +14,13 @@ import STClipRuntime
 public struct VideoSampler: Sendable {
     public var limits: VideoLimits
     /// Threads one request keeps busy. Above 1, conversion and preprocessing run beside the
-    /// decoder (`FramePipeline`), and pictures of 200,000 pixels and more decode on this many frame
-    /// (HEVC: slice) threads. Several requests running at once each use this many, so keep
-    /// requests × threads near the core count (1 or 2 on a 2-core server).
+    /// decoder (`FramePipeline`), and pictures of `threadedDecodingPixels` and more decode on this
+    /// many frame (HEVC: slice) threads. Several requests running at once each use this many, so
+    /// keep requests × threads near the core count (1 or 2 on a 2-core server).
     public var decoderThreads: Int
+
+    /// Pictures below this many pixels (200,000) decode on one thread whatever `decoderThreads` is.
+    public static var threadedDecodingPixels: Int { CodecContext.smallPicturePixels }
 
     public init(limits: VideoLimits = .default, decoderThreads: Int = 2) {
         self.limits = limits

@@ -4,12 +4,12 @@ import STClipVideo
 /// libFuzzer's entry point: the bytes are an upload, sampled in memory under tight limits, once
 /// on one thread and once with preprocessing beside the decoder. Any outcome but a crash, a hang,
 /// a leak or a disagreement between the two is a pass; errors must be `VideoError`s, which the
-/// typed `throws` guarantees. Pictures stay under 200,000 pixels, so both decode on one decoder thread
-/// and must give the same error or the same pixels.
+/// typed `throws` guarantees. Pictures stay under `VideoSampler.threadedDecodingPixels`, so both
+/// decode on one decoder thread and must give the same error or the same pixels.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     FFmpegLibraries.logLevel = .quiet
-    let limits = VideoLimits(maxBytes: 1 << 20, maxPixels: 200_000 - 1, maxDuration: 600, maxFrames: 5_000, maxStreams: 8,
+    let limits = VideoLimits(maxBytes: 1 << 20, maxPixels: VideoSampler.threadedDecodingPixels - 1, maxDuration: 600, maxFrames: 5_000, maxStreams: 8,
                              probeBytes: 1 << 20, decodeTimeBudget: 10)
     let config = PreprocessorConfig(size: .shortestEdge(24), resample: .bilinear, cropHeight: 16, cropWidth: 16)
     let options = SamplingOptions(frames: 4, views: .custom(clips: 2, crops: 3))

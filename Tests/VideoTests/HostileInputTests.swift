@@ -160,7 +160,7 @@ final class HostileInputTests: XCTestCase {
     func testFuzzFindingsGiveOneOutcomeOnOneThreadAndTwo() throws {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../Fixtures/video/fuzz").standardized
-        let limits = VideoLimits(maxBytes: 1 << 20, maxPixels: 200_000 - 1, maxDuration: 600, maxFrames: 5_000, maxStreams: 8,
+        let limits = VideoLimits(maxBytes: 1 << 20, maxPixels: VideoSampler.threadedDecodingPixels - 1, maxDuration: 600, maxFrames: 5_000, maxStreams: 8,
                                  probeBytes: 1 << 20, decodeTimeBudget: 10)
         let config = PreprocessorConfig(size: .shortestEdge(24), resample: .bilinear, cropHeight: 16, cropWidth: 16)
         let options = SamplingOptions(frames: 4, views: .custom(clips: 2, crops: 3))
