@@ -304,6 +304,16 @@ def cosine_factor(step: int, total: int, warmup: int) -> float:
     return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
+def step_loss(forward, pixels: torch.Tensor, labels: torch.Tensor, input_ids: torch.Tensor,
+              attention_mask: torch.Tensor, loss_weight: float, precision: str):
+    """One training batch's output and loss (eq. 22) in `precision` (PRECISIONS); text i is class i's.
+    pixels: (B, T, 3, H, W); labels: (B,); input_ids, attention_mask: (C, L)."""
+    with torch.autocast(pixels.device.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
+        out = forward(pixels, input_ids, attention_mask)
+        loss = stas_loss(out, labels, torch.arange(len(input_ids), device=pixels.device), loss_weight)
+    return out, loss
+
+
 def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_epochs: int, train: list[DecodedVideo],
                 texts: ClassTexts, preprocessing: Preprocessing, recipe: Recipe, device: torch.device,
                 stage: int, log) -> None:
@@ -332,10 +342,8 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
             for g, lr in zip(optimizer.param_groups, base):
                 g["lr"] = lr * cosine_factor(step, total, warmup)
             chosen = texts.sample(text_rng).to(device)                        # (C,) one text per class
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=recipe.precision == "bf16"):
-                out = forward(pixels.to(device), input_ids[chosen], attention_mask[chosen])
-                loss = stas_loss(out, labels.to(device), torch.arange(len(chosen), device=device),
-                                 model.config.loss_weight)
+            _, loss = step_loss(forward, pixels.to(device), labels.to(device), input_ids[chosen],
+                                attention_mask[chosen], model.config.loss_weight, recipe.precision)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

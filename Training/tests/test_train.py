@@ -107,9 +107,7 @@ def _loss_and_gradients(model, data, precision):
     labels = torch.tensor([v.label for v in data.train])
     ids, mask = data.texts.input_ids[:3], data.texts.attention_mask[:3]
     model.zero_grad(set_to_none=True)
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-        out = model(pixels, ids, mask)
-        loss = trainer.stas_loss(out, labels, torch.arange(3), 0.5)
+    out, loss = trainer.step_loss(model, pixels, labels, ids, mask, 0.5, precision)
     loss.backward()
     return out, float(loss), torch.cat([p.grad.flatten() for p in model.parameters() if p.grad is not None])
 
