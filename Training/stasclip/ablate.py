@@ -1,13 +1,14 @@
 """The ablation study of the seed paper's tables 1-4 on a dataset of ours, from one command:
 
   python -m stasclip.ablate --data DIR --tokenizer TOKENIZER_DIR --out OUT_DIR [--seeds 3] [--jobs 16]
-      [--lr0 LR] [--position-init sincos] [--online-train N]
+      [--lr0 LR] [--position-init sincos] [--online-train N] [--precision bf16] [--rows 1,2] [--resume]
 
 Per seed, stage 0 trains one small plain CLIP from scratch (our stand-in for the pretrained CLIP); every
 configuration below then runs stages 1 and 2 from it (train.finetune), so the rows of a seed differ only in
 what the row names. Writes OUT_DIR/ablation.json (every run) and OUT_DIR/ablation.md (mean ± sample standard
 deviation over seeds), and keeps the full model of every seed in OUT_DIR/full-seed{S}/ (exported as
-train.export does).
+train.export does). Each seed's base is kept as OUT_DIR/base-seed{S}.pt, so that `--resume` can add rows
+(`--rows`) to a table later without training stage 0 again.
 
 Runs go to a pool of forked worker processes (the parent never touches CUDA, so each worker opens its own
 context); the decoded videos are shared with the workers by the fork.
@@ -20,7 +21,7 @@ import multiprocessing
 import os
 import statistics
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import torch
 
@@ -56,12 +57,24 @@ def _device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def _base_path(out: str, seed: int) -> str:
+    return os.path.join(out, f"base-seed{seed}.pt")
+
+
 def _pretrain(job):
-    recipe, out = job
+    """Stage 0 of one seed, or the base an earlier call left in `out` when it was trained the same way
+    (`stage0` holds everything that decides it); a base trained otherwise is an error, never overwritten."""
+    recipe, stage0, out = job
     torch.set_num_threads(1)
+    path = _base_path(out, recipe.seed)
+    if os.path.exists(path):
+        saved = torch.load(path, weights_only=False)
+        if saved.get("stage0") != stage0:
+            raise ValueError(f"{path} was trained with {saved.get('stage0')}, not {stage0}: give another --out")
+        print(f"seed {recipe.seed}: stage 0 from {path}", flush=True)
+        return path
     model = trainer.pretrain(DATA, recipe, _device(), lambda m: print(f"seed {recipe.seed}: {m}", flush=True))
-    path = os.path.join(out, f"base-seed{recipe.seed}.pt")
-    torch.save({"config": model.config.to_dict(), "state": model.cpu().state_dict()}, path)
+    torch.save({"config": model.config.to_dict(), "state": model.cpu().state_dict(), "stage0": stage0}, path)
     return path
 
 
@@ -128,6 +141,10 @@ def main(argv: list[str] | None = None) -> None:
     # Not "sincos-st": stage 0 here is plain CLIP, which has no end transformer for a temporal start.
     parser.add_argument("--position-init", choices=("random", "sincos"), default="random",
                         help="how stage 0's vision position embedding starts (train.POSITION_INITS)")
+    parser.add_argument("--precision", choices=trainer.PRECISIONS, default="fp32",
+                        help="training arithmetic of every stage (train.py --precision)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep OUT/runs.jsonl's runs and OUT's bases (same schedule) and run only what is missing")
     trainer.add_online_train_arguments(parser)
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
@@ -158,33 +175,69 @@ def main(argv: list[str] | None = None) -> None:
           f"{len(DATA.zeroshot or [])} videos", flush=True)
     seeds = list(range(args.seeds))
     schedule = dict(epochs0=args.epochs0, epochs1=args.epochs1, epochs2=args.epochs2, warmup2=args.warmup2,
-                    batch_size=args.batch_size, lr0=args.lr0, position_init=args.position_init)
+                    batch_size=args.batch_size, lr0=args.lr0, position_init=args.position_init,
+                    precision=args.precision)
     rows = ROWS if not args.rows else [ROWS[int(i) - 1] for i in args.rows.split(",")]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(min(args.jobs, len(seeds)), maxtasksperchild=1) as pool:
-        bases = pool.map(_pretrain, [(trainer.Recipe(seed=s, **schedule), args.out) for s in seeds])
-    print(f"[{time.time() - started:.0f} s] stage 0 done", flush=True)
-    jobs = []
-    for seed, base in zip(seeds, bases):
-        for tab, name, overrides in rows:
-            overrides = dict(overrides)
-            texts = overrides.pop("texts", "all")
-            jobs.append((tab, name, trainer.Recipe(seed=seed, **schedule, **overrides), texts, base, args.out,
-                         args.tokenizer))
-    # The full model first (it becomes the default model), then row by row; each run is appended to
-    # runs.jsonl as it ends, so a run cut short still leaves every finished row.
-    jobs.sort(key=lambda job: (job[1] != "full", [r[1] for r in rows].index(job[1]), job[2].seed))
-    runs = []
-    with context.Pool(args.jobs, maxtasksperchild=1) as pool, \
-            open(os.path.join(args.out, "runs.jsonl"), "w", encoding="utf-8") as log:
-        for metrics in pool.imap_unordered(_finetune, jobs, chunksize=1):
-            runs.append(metrics)
-            log.write(json.dumps(metrics) + "\n")
-            log.flush()
+    data_key = dict(online_train=args.online_train, online_seed=args.online_seed if args.online_train else None,
+                    train_clips=len(DATA.train))
+    try:
+        runs = run(args.out, seeds, schedule, rows, args.jobs, args.tokenizer, data_key, args.resume)
+    except ValueError as error:
+        parser.error(str(error))
     write_tables(args.out, runs, seeds, schedule, args, started)
 
 
-SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size", "lr0", "position_init")
+def run(out: str, seeds: list[int], schedule: dict, rows: list, jobs: int, tokenizer: str, data_key: dict,
+        resume: bool) -> list[dict]:
+    """Every (seed, row) run on DATA and TEXTS, in a pool of `jobs` processes; returns them all.
+
+    A seed's rows start as soon as its stage 0 ends, so the pool never waits for the slowest base. Each run is
+    appended to out/runs.jsonl as it ends. With `resume`, the runs already in that file are kept and not run
+    again, and out's bases are reused; both must come from this schedule (ValueError otherwise)."""
+    log_path = os.path.join(out, "runs.jsonl")
+    done = []
+    if resume and os.path.exists(log_path):
+        with open(log_path, encoding="utf-8") as f:
+            done = [json.loads(line) for line in f if line.strip()]
+        for r in done:
+            if {k: r["recipe"].get(k) for k in schedule} != schedule:
+                raise ValueError(f"{log_path} holds a run of another schedule ({r['name']}, seed "
+                                 f"{r['recipe']['seed']}): give another --out")
+    jobs_by_seed = {}
+    for seed in seeds:
+        for tab, name, overrides in rows:
+            overrides = dict(overrides)
+            texts = overrides.pop("texts", "all")
+            recipe = trainer.Recipe(seed=seed, **schedule, **overrides)
+            if any(r["name"] == name and r["recipe"] == json.loads(json.dumps(asdict(recipe))) for r in done):
+                continue
+            jobs_by_seed.setdefault(seed, []).append((tab, name, recipe, texts, None, out, tokenizer))
+    # The full model first (it becomes the default model), then row by row.
+    order = [r[1] for r in rows]
+    for seed_jobs in jobs_by_seed.values():
+        seed_jobs.sort(key=lambda job: (job[1] != "full", order.index(job[1])))
+    runs = list(done)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, maxtasksperchild=1) as pool, open(log_path, "a" if resume else "w", encoding="utf-8") as log:
+        stage0 = {seed: pool.apply_async(_pretrain, ((trainer.Recipe(seed=seed, **schedule),
+                                                       dict(schedule, seed=seed, **data_key), out),))
+                  for seed in jobs_by_seed}
+        def finished(metrics: dict) -> None:  # in the pool's result thread, one run at a time
+            runs.append(metrics)
+            log.write(json.dumps(metrics) + "\n")
+            log.flush()
+
+        pending = []
+        for seed, base in stage0.items():
+            path = base.get()
+            pending += [pool.apply_async(_finetune, ((*job[:4], path, *job[5:]),), callback=finished)
+                        for job in jobs_by_seed[seed]]
+        for result in pending:
+            result.get()
+    return runs
+
+
+SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size", "lr0", "position_init", "precision")
 
 
 def write_tables(out: str, runs: list[dict], seeds: list[int], schedule: dict, args, started: float) -> None:

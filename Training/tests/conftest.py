@@ -25,6 +25,12 @@ TEXT = dict(hidden_size=32, intermediate_size=48, num_hidden_layers=1, num_atten
 VISION = dict(hidden_size=36, intermediate_size=52, num_hidden_layers=2, num_attention_heads=4, image_size=IMAGE,
               patch_size=16, hidden_act="gelu", layer_norm_eps=1e-6)
 PROJECTION = 20
+# The trainer's toy data set: three classes, real CLIP tokenizer.
+TOKENIZER = os.path.join(ROOT, "Tests", "Fixtures", "clip-tokenizer")
+LABELSET = {"name": "toy", "title": "toy", "class_count": 3, "names_source": "test", "descriptions_source": "test",
+            "question": "q", "classes": [{"name": n, "text": n, "descriptions": [f"something {n}"]}
+                                         for n in ("moving left", "moving right", "growing")]}
+LABELSET_NAMES = [c["name"] for c in LABELSET["classes"]]
 # Sizes of the new modules small enough for the tiny widths above.
 SMALL = dict(num_frames=FRAMES, mit_num_attention_heads=2, mit_intermediate_size=40, aux_dim=10,
              aux_intermediate_size=44, aux_num_attention_heads=3, aux_labels=["guitar", "bike", "tango"])
@@ -91,3 +97,20 @@ def text_ids() -> tuple[torch.Tensor, torch.Tensor]:
         ids[row, 1:length - 1] = torch.randint(0, 812, (length - 2,), generator=generator)
         mask[row, :length] = 1
     return ids, mask
+
+
+@pytest.fixture(scope="module")
+def data():
+    """Six random 12-frame clips of the toy classes (55×55, 8 fps), the first three also the test split."""
+    import numpy as np
+
+    from stasclip import train as trainer
+    from stasclip.sampling import Preprocessing
+    from stasclip.videos import DecodedVideo
+
+    rng = np.random.default_rng(0)
+    videos = [DecodedVideo(frames=rng.integers(0, 256, (12, 55, 55, 3), dtype=np.uint8),
+                           presentation=np.arange(12) / 8.0, end=1.5, label=i % 3) for i in range(6)]
+    return trainer.Data(labelset=LABELSET, texts=trainer.ClassTexts.from_labelset(LABELSET, TOKENIZER),
+                        preprocessing=Preprocessing.from_json(trainer.SMALL_PREPROCESSOR),
+                        preprocessor_json=trainer.SMALL_PREPROCESSOR, train=videos, test=videos[:3], zeroshot=None)

@@ -9,17 +9,11 @@ import torch
 
 from stasclip import train as trainer
 from stasclip.modeling_stas_clip import STASCLIPModel, is_new_parameter
-from stasclip.sampling import CROP_PAIRS, Preprocessing, SplitMix64, segment_times
-from stasclip.videos import DecodedVideo
+from stasclip.sampling import CROP_PAIRS, SplitMix64, segment_times
 
-from conftest import ROOT
+from conftest import LABELSET, LABELSET_NAMES, ROOT, TOKENIZER
 
-TOKENIZER = os.path.join(ROOT, "Tests", "Fixtures", "clip-tokenizer")
 DRAWS = os.path.join(ROOT, "Tests", "Fixtures", "video", "train-sampling", "draws.json")
-LABELSET = {"name": "toy", "title": "toy", "class_count": 3, "names_source": "test", "descriptions_source": "test",
-            "question": "q", "classes": [{"name": n, "text": n, "descriptions": [f"something {n}"]}
-                                         for n in ("moving left", "moving right", "growing")]}
-LABELSET_NAMES = [c["name"] for c in LABELSET["classes"]]
 
 
 def test_draws_are_the_swift_fixture():
@@ -46,16 +40,6 @@ def test_cosine_schedule_warms_up_then_decays():
     assert trainer.cosine_factor(10, 100, 10) == pytest.approx(1.0)
     assert trainer.cosine_factor(55, 100, 10) == pytest.approx(0.5)
     assert trainer.cosine_factor(100, 100, 10) == pytest.approx(0.0, abs=1e-12)
-
-
-@pytest.fixture(scope="module")
-def data():
-    rng = np.random.default_rng(0)
-    videos = [DecodedVideo(frames=rng.integers(0, 256, (12, 55, 55, 3), dtype=np.uint8),
-                           presentation=np.arange(12) / 8.0, end=1.5, label=i % 3) for i in range(6)]
-    return trainer.Data(labelset=LABELSET, texts=trainer.ClassTexts.from_labelset(LABELSET, TOKENIZER),
-                        preprocessing=Preprocessing.from_json(trainer.SMALL_PREPROCESSOR),
-                        preprocessor_json=trainer.SMALL_PREPROCESSOR, train=videos, test=videos[:3], zeroshot=None)
 
 
 def test_class_texts_are_templates_then_descriptions(data):
