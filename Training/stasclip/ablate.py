@@ -8,7 +8,8 @@ configuration below then runs stages 1 and 2 from it (train.finetune), so the ro
 what the row names. Writes OUT_DIR/ablation.json (every run) and OUT_DIR/ablation.md (mean ± sample standard
 deviation over seeds), and keeps the full model of every seed in OUT_DIR/full-seed{S}/ (exported as
 train.export does). Each seed's base is kept as OUT_DIR/base-seed{S}.pt, so that `--resume` can add rows
-(`--rows`) to a table later without training stage 0 again.
+(`--rows`) to a table later without training stage 0 again, and its own scores as base-seed{S}.json (the
+table's first row).
 
 Runs go to a pool of forked worker processes (the parent never touches CUDA, so each worker opens its own
 context); the decoded videos are shared with the workers by the fork.
@@ -49,6 +50,8 @@ ROWS = [
     ("4", "full, class names in templates only (no descriptions)", dict(FULL, texts="templates")),
 ]
 
+BASE_ROW = "stage-0 base: plain CLIP from scratch, frames averaged"
+
 DATA: trainer.Data | None = None
 TEXTS: dict = {}
 
@@ -72,9 +75,18 @@ def _pretrain(job):
         if saved.get("stage0") != stage0:
             raise ValueError(f"{path} was trained with {saved.get('stage0')}, not {stage0}: give another --out")
         print(f"seed {recipe.seed}: stage 0 from {path}", flush=True)
-        return path
-    model = trainer.pretrain(DATA, recipe, _device(), lambda m: print(f"seed {recipe.seed}: {m}", flush=True))
-    torch.save({"config": model.config.to_dict(), "state": model.cpu().state_dict(), "stage0": stage0}, path)
+        model = trainer.load_base(path)
+    else:
+        model = trainer.pretrain(DATA, recipe, _device(), lambda m: print(f"seed {recipe.seed}: {m}", flush=True))
+        torch.save({"config": model.config.to_dict(), "state": model.cpu().state_dict(), "stage0": stage0}, path)
+    # The base's own scores: what the rows start from (plain CLIP, frames averaged, no stage 1 or 2).
+    report = path[:-len(".pt")] + ".json"
+    if not os.path.exists(report):
+        metrics = trainer.report(model.to(_device()), DATA, recipe, _device())
+        metrics.update(table="0", name=BASE_ROW)
+        with open(report, "w", encoding="utf-8") as f:
+            json.dump(metrics, f)
+        print(f"seed {recipe.seed} {BASE_ROW}: test {metrics['test']['top1']:.1f}%", flush=True)
     return path
 
 
@@ -107,13 +119,14 @@ def _summary(values: list[float]) -> str:
     return f"{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}"
 
 
-def table(runs: list[dict], seeds: list[int], command: str) -> str:
-    """The markdown table: one row per configuration, mean ± sample std over seeds."""
+def table(runs: list[dict], seeds: list[int], command: str, bases: list[dict] = ()) -> str:
+    """The markdown table: the bases' row (where their reports exist), then one row per configuration, mean ±
+    sample std over seeds."""
     lines = [f"Seeds {', '.join(map(str, seeds))}; command: `{command}`", "",
              "| table | configuration | seeds | video params | aux params | GFLOPs/clip | test top-1 (%) | zero-shot top-1 (%) | aux-head test top-1 (%) |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for tab, name, _ in ROWS:
-        mine = [r for r in runs if r["name"] == name]
+    for tab, name in [("0", BASE_ROW)] + [row[:2] for row in ROWS]:
+        mine = [r for r in (bases if tab == "0" else runs) if r["name"] == name]
         if not mine:
             continue
         aux = [r["test"]["aux_top1"] for r in mine if "aux_top1" in r["test"]]
@@ -155,7 +168,8 @@ def main(argv: list[str] | None = None) -> None:
         seeds = sorted({r["recipe"]["seed"] for r in runs})
         # Runs written before a schedule option existed do not record it; their command leaves it out.
         recipe = runs[0]["recipe"]
-        write_tables(args.out, runs, seeds, {k: recipe[k] for k in SCHEDULE_KEYS if k in recipe}, args, started)
+        write_tables(args.out, runs, seeds, {k: recipe[k] for k in SCHEDULE_KEYS if k in recipe}, args, started,
+                     os.path.dirname(args.from_runs))
         return
     if not (args.data and args.tokenizer):
         parser.error("give --data and --tokenizer (or --from-runs)")
@@ -184,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
         runs = run(args.out, seeds, schedule, rows, args.jobs, args.tokenizer, data_key, args.resume)
     except ValueError as error:
         parser.error(str(error))
-    write_tables(args.out, runs, seeds, schedule, args, started)
+    write_tables(args.out, runs, seeds, schedule, args, started, args.out)
 
 
 def run(out: str, seeds: list[int], schedule: dict, rows: list, jobs: int, tokenizer: str, data_key: dict,
@@ -222,6 +236,7 @@ def run(out: str, seeds: list[int], schedule: dict, rows: list, jobs: int, token
         stage0 = {seed: pool.apply_async(_pretrain, ((trainer.Recipe(seed=seed, **schedule),
                                                        dict(schedule, seed=seed, **data_key), out),))
                   for seed in jobs_by_seed}
+
         def finished(metrics: dict) -> None:  # in the pool's result thread, one run at a time
             runs.append(metrics)
             log.write(json.dumps(metrics) + "\n")
@@ -240,14 +255,22 @@ def run(out: str, seeds: list[int], schedule: dict, rows: list, jobs: int, token
 SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size", "lr0", "position_init", "precision")
 
 
-def write_tables(out: str, runs: list[dict], seeds: list[int], schedule: dict, args, started: float) -> None:
-    """ablation.json (every run) and ablation.md (the table)."""
+def write_tables(out: str, runs: list[dict], seeds: list[int], schedule: dict, args, started: float,
+                 base_dir: str) -> None:
+    """ablation.json (every run, and the reports base_dir's bases left) and ablation.md (the table)."""
+    bases = []
+    for seed in seeds:
+        path = os.path.join(base_dir, f"base-seed{seed}.json")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                bases.append(json.load(f))
     online = f"--online-train {args.online_train} --online-seed {args.online_seed} " if args.online_train else ""
     command = (f"python -m stasclip.ablate --data DATA --tokenizer ../Tests/Fixtures/clip-tokenizer --out OUT "
                f"--seeds {len(seeds)} {online}" + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in schedule.items()))
     with open(os.path.join(out, "ablation.json"), "w", encoding="utf-8") as f:
-        json.dump({"seeds": seeds, "schedule": schedule, "runs": runs, "seconds": time.time() - started}, f, indent=1)
-    markdown = table(runs, seeds, command)
+        json.dump({"seeds": seeds, "schedule": schedule, "bases": bases, "runs": runs,
+                   "seconds": time.time() - started}, f, indent=1)
+    markdown = table(runs, seeds, command, bases)
     with open(os.path.join(out, "ablation.md"), "w", encoding="utf-8") as f:
         f.write(markdown)
     print(markdown, flush=True)

@@ -49,6 +49,17 @@ def test_resume_adds_rows_from_the_kept_bases(toy, tmp_path, capfd):
     assert len(ablate.run(out, [0, 1], SCHEDULE, [TWS, END, FULL], 2, tokenizer, DATA_KEY, resume=True)) == 6
     assert "stage 0" not in capfd.readouterr().out and _lines(out) == lines
 
+    # The tables, rebuilt from the runs and the bases' reports: the base row first, each row over both seeds.
+    tables = str(tmp_path / "tables")
+    ablate.main(["--from-runs", os.path.join(out, "runs.jsonl"), "--out", tables])
+    with open(os.path.join(tables, "ablation.json"), encoding="utf-8") as f:
+        rebuilt = json.load(f)
+    assert [b["recipe"]["seed"] for b in rebuilt["bases"]] == [0, 1] and len(rebuilt["runs"]) == 6
+    with open(os.path.join(tables, "ablation.md"), encoding="utf-8") as f:
+        rows = [line.split(" | ")[:3] for line in f if line.startswith("| ") and "---" not in line][1:]
+    assert rows == [["| 0", ablate.BASE_ROW, "2"], ["| 1", TWS[1], "2"], ["| 2", END[1], "2"],
+                    ["| 3a,3b,3c,4", FULL[1], "2"]]
+
 
 def test_another_schedule_is_refused_not_mixed(toy, tmp_path):
     out, tokenizer = str(tmp_path / "a"), TOKENIZER
