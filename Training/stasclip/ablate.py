@@ -232,7 +232,8 @@ def run(out: str, seeds: list[int], schedule: dict, rows: list, jobs: int, token
         seed_jobs.sort(key=lambda job: (job[1] != "full", order.index(job[1])))
     runs = list(done)
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, maxtasksperchild=1) as pool, open(log_path, "a" if resume else "w", encoding="utf-8") as log:
+    with context.Pool(jobs, maxtasksperchild=1) as pool, \
+            open(log_path, "a" if resume else "w", encoding="utf-8") as log:
         stage0 = {seed: pool.apply_async(_pretrain, ((trainer.Recipe(seed=seed, **schedule),
                                                        dict(schedule, seed=seed, **data_key), out),))
                   for seed in jobs_by_seed}
