@@ -1,7 +1,8 @@
 """The ablation study of the seed paper's tables 1-4 on a dataset of ours, from one command:
 
   python -m stasclip.ablate --data DIR --tokenizer TOKENIZER_DIR --out OUT_DIR [--seeds 3] [--jobs 16]
-      [--lr0 LR] [--position-init sincos] [--online-train N] [--precision bf16] [--rows 1,2] [--resume]
+      [--lr0 LR] [--position-init sincos] [--online-train N] [--stage0 aux] [--precision bf16] [--rows 1,2]
+      [--resume]
 
 Per seed, stage 0 trains one small plain CLIP from scratch (our stand-in for the pretrained CLIP); every
 configuration below then runs stages 1 and 2 from it (train.finetune), so the rows of a seed differ only in
@@ -154,6 +155,9 @@ def main(argv: list[str] | None = None) -> None:
     # Not "sincos-st": stage 0 here is plain CLIP, which has no end transformer for a temporal start.
     parser.add_argument("--position-init", choices=("random", "sincos"), default="random",
                         help="how stage 0's vision position embedding starts (train.POSITION_INITS)")
+    parser.add_argument("--stage0", choices=("plain", "aux"), default="plain",
+                        help="stage 0 trains plain CLIP alone or with the covariance aux head, dropped after "
+                             "(train.pretrain); 'full' is not offered: it would train the rows' modules")
     parser.add_argument("--precision", choices=trainer.PRECISIONS, default="fp32",
                         help="training arithmetic of every stage (train.py --precision)")
     parser.add_argument("--resume", action="store_true",
@@ -190,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     seeds = list(range(args.seeds))
     schedule = dict(epochs0=args.epochs0, epochs1=args.epochs1, epochs2=args.epochs2, warmup2=args.warmup2,
                     batch_size=args.batch_size, lr0=args.lr0, position_init=args.position_init,
-                    precision=args.precision)
+                    stage0=args.stage0, precision=args.precision)
     rows = ROWS if not args.rows else [ROWS[int(i) - 1] for i in args.rows.split(",")]
     data_key = dict(online_train=args.online_train, online_seed=args.online_seed if args.online_train else None,
                     train_clips=len(DATA.train))
@@ -253,7 +257,8 @@ def run(out: str, seeds: list[int], schedule: dict, rows: list, jobs: int, token
     return runs
 
 
-SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size", "lr0", "position_init", "precision")
+SCHEDULE_KEYS = ("epochs0", "epochs1", "epochs2", "warmup2", "batch_size", "lr0", "position_init", "stage0",
+                 "precision")
 
 
 def write_tables(out: str, runs: list[dict], seeds: list[int], schedule: dict, args, started: float,

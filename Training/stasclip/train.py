@@ -30,7 +30,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
@@ -88,7 +88,7 @@ class Recipe:
     seed: int = 0
     heads: int = 4
     lr0: float = 5e-4
-    stage0: str = "plain"
+    stage0: str = "plain"           # STAGE0_KINDS
     workers: int = 0
     vision: dict = field(default_factory=dict)
     position_init: str = "random"   # "random" (CLIP's), "sincos" or "sincos-st" (POSITION_INITS)
@@ -97,13 +97,17 @@ class Recipe:
     deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
 
     def switches(self, labels: list[str], stage: int) -> dict:
-        """STASCLIPConfig switches for stage 0 (plain CLIP, or with stage0 "full" the whole model), 1 (no
-        temporal module) or 2 (the full run)."""
+        """STASCLIPConfig switches for stage 0 (plain CLIP; with stage0 "aux" plus the covariance aux head;
+        with "full" the whole model), 1 (no temporal module) or 2 (the full run)."""
         if stage == 0 and self.stage0 == "full":
             return self.switches(labels, 2)
         if stage == 0:
-            return dict(num_frames=self.frames, communication_token=False, temporal_modeling="none",
-                        end_transformer=False, aux_head="none", aux_labels=[], loss_weight=1.0)
+            plain = dict(num_frames=self.frames, communication_token=False, temporal_modeling="none",
+                         end_transformer=False, aux_head="none", aux_labels=[], loss_weight=1.0)
+            if self.stage0 == "aux":
+                plain.update(aux_head="covariance", aux_dim=self.aux_dim, aux_labels=list(labels),
+                             loss_weight=self.loss_weight, aux_num_attention_heads=self.heads)
+            return plain
         temporal = self.temporal_modeling if stage == 2 else "none"
         return dict(num_frames=self.frames, communication_token=self.communication_token,
                     temporal_modeling=temporal, end_transformer=self.end_transformer, aux_head=self.aux_head,
@@ -204,6 +208,8 @@ POSITION_INITS = ("random", "sincos", "sincos-st")
 # and the covariance pooling in fp32); bf16 alone gave 1.7 times fp32's steps per second in a bare training step
 # of the small model on this repository's two AVX-512 cores.
 PRECISIONS = ("fp32", "bf16")
+# What stage 0 trains (Recipe.switches, pretrain).
+STAGE0_KINDS = ("plain", "aux", "full")
 
 
 def sincos_codes(positions: torch.Tensor, width: int) -> torch.Tensor:
@@ -461,12 +467,23 @@ def online_train_set(data: Data, per_class: int, seed: int, jobs: int | None) ->
 
 def pretrain(data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel:
     """Stage 0: the small plain CLIP (or, with recipe.stage0 "full", the whole model) from random weights,
-    every parameter at recipe.lr0."""
+    every parameter at recipe.lr0.
+
+    stage0 "aux" trains plain CLIP with the covariance aux head (eq. 22) and returns plain CLIP: two random
+    towers start where every class text embeds alike, so the contrastive loss alone gives v no gradient
+    and stays at its uniform value (3.32 with 12 classes and batch 64, for 20 epochs: results/README.md);
+    the aux head's cross-entropy gives the backbone a gradient from the first step. It pools the visual
+    tokens over time, so the backbone's tokens learn what moves, while the class tokens, averaged over
+    frames, get no temporal module."""
     model = small_model(data.texts.names, recipe.switches(data.texts.names, 0), recipe.seed, recipe.vision,
                         recipe.position_init).to(device)
     groups = [{"params": list(model.parameters()), "lr": recipe.lr0}]
     train_stage(model, groups, recipe.epochs0, max(1, recipe.epochs0 // 10), data.train, data.texts,
                 data.preprocessing, recipe, device, 0, log)
+    if recipe.stage0 == "aux":
+        # Only CLIP's tensors go on: the rows start with no new parameter trained.
+        plain = replace(recipe, stage0="plain").switches(data.texts.names, 0)
+        model = rebuild(model.cpu(), plain, recipe.seed).to(device)
     return model
 
 
@@ -562,8 +579,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs2", type=int, default=30, help="stage 2 epochs (paper: 30)")
     parser.add_argument("--warmup2", type=int, default=5, help="stage 2 warm-up epochs (paper: 5)")
     parser.add_argument("--lr0", type=float, default=5e-4, help="stage 0 learning rate")
-    parser.add_argument("--stage0", choices=("plain", "full"), default="plain",
-                        help="stage 0 trains plain CLIP (the stand-in for its pre-training) or the whole model")
+    parser.add_argument("--stage0", choices=STAGE0_KINDS, default="plain",
+                        help="stage 0 trains plain CLIP (the stand-in for its pre-training), plain CLIP with the "
+                             "aux head (dropped after), or the whole model")
     parser.add_argument("--base", help="skip stage 0: start from this stage-0 checkpoint (.pt from --save-base)")
     parser.add_argument("--resume", help="continue stage 0 (all parameters, --lr0, --epochs0) from this exported "
                                          "checkpoint directory of the same architecture, then stage 2")

@@ -193,3 +193,19 @@ def test_sincos_st_also_starts_the_temporal_embedding_from_codes():
     no_mit = {**switches, "end_transformer": False}
     with pytest.raises(ValueError):
         trainer.small_model(LABELSET_NAMES, no_mit, 0, position_init="sincos-st")
+
+
+def test_stage0_aux_trains_with_the_aux_head_and_returns_plain_clip(data):
+    """stage0 "aux": the covariance aux head trains with plain CLIP (its loss moves the backbone), then only
+    CLIP's tensors go on, and stages 1 and 2 run from them as from a plain base."""
+    recipe = trainer.Recipe(stage0="aux", epochs0=1, epochs1=1, epochs2=1, warmup2=1, batch_size=6, lr0=1e-3)
+    switches = recipe.switches(LABELSET_NAMES, 0)
+    assert switches["aux_head"] == "covariance" and not switches["communication_token"]
+    assert switches["temporal_modeling"] == "none" and not switches["end_transformer"]
+    start = trainer.small_model(LABELSET_NAMES, switches, recipe.seed).state_dict()
+    base = trainer.pretrain(data, recipe, torch.device("cpu"), lambda m: None)
+    assert base.config.aux_head == "none" and not any(is_new_parameter(n) for n in base.state_dict())
+    assert all(not torch.equal(start[n], t) for n, t in base.state_dict().items()
+               if n.startswith("vision_model.encoder.layers.0.self_attn."))
+    full = trainer.finetune(base, data, recipe, torch.device("cpu"), lambda m: None)
+    assert full.config.aux_head == "covariance" and full.config.temporal_modeling == "tws"
