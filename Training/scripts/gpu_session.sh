@@ -3,9 +3,10 @@
 # from the repository root:
 #   DATA=.data/synthmotion OUT=/somewhere bash Training/scripts/gpu_session.sh
 # 1. a smoke run on the small dataset (fails fast if the machine's torch/transformers disagree with us);
-# 2. the ablation on cores 0-14: per seed a plain-CLIP stage 0 from scratch on clips rendered on the fly, with
-#    the sin-cos position start that lets a small model learn where things are (results/README.md), then every
-#    row's stages 1 and 2 from it.
+# 2. the ablation on cores 0-14: per seed a plain-CLIP stage 0 from scratch on clips rendered on the fly, trained
+#    with the covariance aux head (dropped after; plain CLIP alone stays at the uniform loss) and the sin-cos
+#    position start that lets a small model learn where things are (results/README.md), then every row's
+#    stages 1 and 2 from it.
 # $OUT gets ablation.log, ablation.md and runs.jsonl (rebuild ablation.json with
 # `python -m stasclip.ablate --from-runs runs.jsonl --out DIR`) and the best seed's full model as a tarball.
 set -u
@@ -14,7 +15,7 @@ SMALL=${SMALL:-.data/synth-small}
 OUT=${OUT:?set OUT}
 WORK=${WORK:-/tmp/stclip-train}
 TOKENIZER=$PWD/Tests/Fixtures/clip-tokenizer
-SCHEDULE=${SCHEDULE:---online-train 500 --lr0 2e-3 --position-init sincos --epochs0 12 --epochs1 3 --epochs2 5 --warmup2 1 --batch-size 64}
+SCHEDULE=${SCHEDULE:---online-train 500 --lr0 2e-3 --position-init sincos --stage0 aux --epochs0 12 --epochs1 3 --epochs2 5 --warmup2 1 --batch-size 64}
 DEVICE=${DEVICE:-cuda}
 ABLATION_CORES=${ABLATION_CORES:-0-14}
 JOBS=${JOBS:-15}
