@@ -469,10 +469,11 @@ def pretrain(data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPM
     """Stage 0: the small plain CLIP (or, with recipe.stage0 "full", the whole model) from random weights,
     every parameter at recipe.lr0.
 
-    stage0 "aux" trains plain CLIP with the covariance aux head (eq. 22) and returns plain CLIP: two random
-    towers start where every class text embeds alike, so the contrastive loss alone gives v no gradient
-    and stays at its uniform value (3.32 with 12 classes and batch 64, for 20 epochs: results/README.md);
-    the aux head's cross-entropy gives the backbone a gradient from the first step. It pools the visual
+    stage0 "aux" trains plain CLIP with the covariance aux head (eq. 22) and returns plain CLIP. With the
+    contrastive loss alone, the loss stays at its uniform value (3.32 with 12 classes and batch 64) for 20
+    epochs (results/README.md): the random text tower embeds every class nearly alike (pairwise cosine
+    0.87-0.95), which leaves v almost no gradient. The aux head's cross-entropy gives the backbone a gradient
+    from the first step. It pools the visual
     tokens over time, so the backbone's tokens learn what moves, while the class tokens, averaged over
     frames, get no temporal module."""
     model = small_model(data.texts.names, recipe.switches(data.texts.names, 0), recipe.seed, recipe.vision,
