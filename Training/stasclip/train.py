@@ -473,9 +473,8 @@ def pretrain(data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPM
     contrastive loss alone, the loss stays at its uniform value (3.32 with 12 classes and batch 64) for 20
     epochs (results/README.md): the random text tower embeds every class nearly alike (pairwise cosine
     0.87-0.95), which leaves v almost no gradient. The aux head's cross-entropy gives the backbone a gradient
-    from the first step. It pools the visual
-    tokens over time, so the backbone's tokens learn what moves, while the class tokens, averaged over
-    frames, get no temporal module."""
+    from the first step. It pools the visual tokens over time, so the backbone's tokens learn what moves,
+    while the class tokens, averaged over frames, get no temporal module."""
     model = small_model(data.texts.names, recipe.switches(data.texts.names, 0), recipe.seed, recipe.vision,
                         recipe.position_init).to(device)
     groups = [{"params": list(model.parameters()), "lr": recipe.lr0}]
