@@ -6,7 +6,7 @@
 # 2. the ablation on cores 0-14: per seed a plain-CLIP stage 0 from scratch on clips rendered on the fly, trained
 #    with the covariance aux head (dropped after; plain CLIP alone stays at the uniform loss) and the sin-cos
 #    position start that lets a small model learn where things are (results/README.md), then every row's
-#    stages 1 and 2 from it.
+#    stages 1 and 2 from it (tables 3a and 3b may then lean toward the base's own head, covariance with D' = 32).
 # $OUT gets ablation.log, ablation.md and runs.jsonl (rebuild ablation.json with
 # `python -m stasclip.ablate --from-runs runs.jsonl --out DIR`) and the best seed's full model as a tarball.
 set -u
