@@ -76,13 +76,15 @@ def _pretrain(job):
         if saved.get("stage0") != stage0:
             raise ValueError(f"{path} was trained with {saved.get('stage0')}, not {stage0}: give another --out")
         print(f"seed {recipe.seed}: stage 0 from {path}", flush=True)
-        model = trainer.load_base(path)
+        model = None
     else:
         model = trainer.pretrain(DATA, recipe, _device(), lambda m: print(f"seed {recipe.seed}: {m}", flush=True))
-        torch.save({"config": model.config.to_dict(), "state": model.cpu().state_dict(), "stage0": stage0}, path)
+        trainer.save_base(model, path, stage0=stage0)
     # The base's own scores: what the rows start from (plain CLIP, frames averaged, no stage 1 or 2).
     report = path[:-len(".pt")] + ".json"
     if not os.path.exists(report):
+        if model is None:
+            model = trainer.load_base(path)
         metrics = trainer.report(model.to(_device()), DATA, recipe, _device())
         metrics.update(table="0", name=BASE_ROW)
         with open(report, "w", encoding="utf-8") as f:
@@ -95,9 +97,7 @@ def _finetune(job):
     table, name, recipe, texts_mode, base_path, out, tokenizer = job
     torch.set_num_threads(1)
     device = _device()
-    saved = torch.load(base_path, weights_only=False)
-    base = trainer.STASCLIPModel(trainer.STASCLIPConfig.from_dict(saved["config"]))
-    base.load_state_dict(saved["state"])
+    base = trainer.load_base(base_path)
     data = replace(DATA, texts=TEXTS[texts_mode])
     started = time.time()
     model = trainer.finetune(base, data, recipe, device, lambda m: None)

@@ -509,9 +509,10 @@ def stage2(model: STASCLIPModel, data: Data, recipe: Recipe, device: torch.devic
     return model
 
 
-def save_base(model: STASCLIPModel, path: str) -> None:
-    """A stage-0 model as {config, state} for --base and the ablation."""
-    torch.save({"config": model.config.to_dict(), "state": {k: v.cpu() for k, v in model.state_dict().items()}}, path)
+def save_base(model: STASCLIPModel, path: str, **extra) -> None:
+    """A stage-0 model as {config, state} for --base and the ablation, with `extra` keys beside them."""
+    torch.save({"config": model.config.to_dict(), "state": {k: v.cpu() for k, v in model.state_dict().items()},
+                **extra}, path)
 
 
 def load_base(path: str) -> STASCLIPModel:
