@@ -61,8 +61,9 @@ def _device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def _base_path(out: str, seed: int) -> str:
-    return os.path.join(out, f"base-seed{seed}.pt")
+def _base_path(out: str, seed: int, suffix: str = ".pt") -> str:
+    """A seed's base (.pt) or its own scores (.json) in `out`."""
+    return os.path.join(out, f"base-seed{seed}{suffix}")
 
 
 def _pretrain(job):
@@ -81,7 +82,7 @@ def _pretrain(job):
         model = trainer.pretrain(DATA, recipe, _device(), lambda m: print(f"seed {recipe.seed}: {m}", flush=True))
         trainer.save_base(model, path, stage0=stage0)
     # The base's own scores: what the rows start from (plain CLIP, frames averaged, no stage 1 or 2).
-    report = path[:-len(".pt")] + ".json"
+    report = _base_path(out, recipe.seed, ".json")
     if not os.path.exists(report):
         if model is None:
             model = trainer.load_base(path)
@@ -266,7 +267,7 @@ def write_tables(out: str, runs: list[dict], seeds: list[int], schedule: dict, a
     """ablation.json (every run, and the reports base_dir's bases left) and ablation.md (the table)."""
     bases = []
     for seed in seeds:
-        path = os.path.join(base_dir, f"base-seed{seed}.json")
+        path = _base_path(base_dir, seed, ".json")
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 bases.append(json.load(f))
