@@ -66,6 +66,18 @@ SMALL_PREPROCESSOR = {
 }
 
 
+def small_preprocessor(image_size: int | None = None, shortest_edge: int | None = None) -> dict:
+    """SMALL_PREPROCESSOR for another input size: crop image_size × image_size out of frames resized to
+    shortest_edge (default: the whole shortest edge, image_size, when image_size is given)."""
+    if image_size is None and shortest_edge is None:
+        return SMALL_PREPROCESSOR
+    crop = image_size or SMALL_PREPROCESSOR["crop_size"]["height"]
+    edge = shortest_edge or (crop if image_size else SMALL_PREPROCESSOR["size"]["shortest_edge"])
+    if crop < 1 or edge < crop:
+        raise ValueError(f"the shortest edge ({edge}) must be at least the image size ({crop}), which must be positive")
+    return {**SMALL_PREPROCESSOR, "crop_size": {"height": crop, "width": crop}, "size": {"shortest_edge": edge}}
+
+
 # ============================================================================================
 # Run configuration
 # ============================================================================================
@@ -593,6 +605,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vision-width", type=int, help=f"small architecture: vision width (default {SMALL_VISION['hidden_size']})")
     parser.add_argument("--vision-layers", type=int, help=f"small architecture: vision layers (default {SMALL_VISION['num_hidden_layers']})")
     parser.add_argument("--patch-size", type=int, help=f"small architecture: patch size (default {SMALL_VISION['patch_size']})")
+    parser.add_argument("--image-size", type=int, help=f"small architecture: input (crop) size "
+                        f"(default {SMALL_VISION['image_size']})")
+    parser.add_argument("--shortest-edge", type=int, help="small architecture: the frames' shortest edge after "
+                        f"resizing, before the crop (default {SMALL_PREPROCESSOR['size']['shortest_edge']}, "
+                        "or the image size when --image-size is given)")
     parser.add_argument("--position-init", choices=POSITION_INITS, default="random",
                         help="small architecture: how the position embeddings start (see POSITION_INITS)")
     parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
@@ -609,7 +626,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     vision = {k: v for k, v in (("hidden_size", args.vision_width), ("num_hidden_layers", args.vision_layers),
-                                ("patch_size", args.patch_size)) if v}
+                                ("patch_size", args.patch_size), ("image_size", args.image_size)) if v}
     if "hidden_size" in vision:
         vision["intermediate_size"] = 4 * vision["hidden_size"]
     paths = {k: getattr(args, k) or (os.path.join(args.data, f"{k}.txt" if k != "labelset" else "labelset.json")
@@ -619,8 +636,13 @@ def main(argv: list[str] | None = None) -> None:
     if not (paths["train"] and paths["test"] and paths["labelset"]):
         parser.error("give --data, or --train, --test and --labelset")
     if args.init == "scratch":
-        preprocessor_json = SMALL_PREPROCESSOR
+        try:
+            preprocessor_json = small_preprocessor(args.image_size, args.shortest_edge)
+        except ValueError as error:
+            parser.error(str(error))
     else:
+        if args.image_size or args.shortest_edge:
+            parser.error("--image-size and --shortest-edge set the small architecture (--init scratch) only")
         with open(os.path.join(args.init, "preprocessor_config.json"), encoding="utf-8") as f:
             preprocessor_json = json.load(f)
     recipe = Recipe(temporal_modeling=args.temporal_modeling, communication_token=not args.no_communication_token,

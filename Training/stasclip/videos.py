@@ -88,9 +88,14 @@ def decode(path: str, label: int, preprocessing: Preprocessing) -> DecodedVideo:
     """Decodes one video into the cache's form."""
     try:
         import av  # noqa: F401
-        frames, times, end = _decode_pyav(path)
     except ImportError:
+        try:
+            import cv2  # noqa: F401
+        except ImportError:
+            raise ImportError("decoding videos needs PyAV (pip install av, in requirements.txt) or OpenCV") from None
         frames, times, end = _decode_opencv(path)
+    else:
+        frames, times, end = _decode_pyav(path)
     if not frames:
         raise OSError(f"{path}: no frames decoded")
     order = np.argsort(np.asarray(times), kind="stable")

@@ -180,6 +180,23 @@ def test_sincos_start_puts_position_into_the_class_token():
         trainer.small_model(LABELSET_NAMES, switches, 0, position_init="learned")
 
 
+def test_image_size_sets_the_crop_the_resize_and_the_patch_grid():
+    """--image-size 64: the 64×64 synthetic frames whole (shortest edge 64, crop 64) and an 8×8 patch grid."""
+    assert trainer.small_preprocessor() is trainer.SMALL_PREPROCESSOR
+    native = trainer.small_preprocessor(64)
+    assert native["crop_size"] == {"height": 64, "width": 64} and native["size"] == {"shortest_edge": 64}
+    assert trainer.small_preprocessor(64, 73)["size"] == {"shortest_edge": 73}
+    assert trainer.small_preprocessor(shortest_edge=60)["crop_size"] == {"height": 48, "width": 48}
+    with pytest.raises(ValueError):
+        trainer.small_preprocessor(64, 56)
+    switches = trainer.Recipe(aux_dim=4).switches(LABELSET_NAMES, 2)
+    model = trainer.small_model(LABELSET_NAMES, switches, 0, vision={"image_size": 64}, position_init="sincos-st")
+    assert model.vision_model.embeddings.position_embedding.weight.shape == (65, 96)   # (8·8 + 1, D)
+    pixels = torch.zeros(8, 3, 64, 64)                                                   # (T, 3, H, W)
+    with torch.no_grad():
+        assert model.get_video_features(pixels[None]).shape == (1, 64)
+
+
 def test_sincos_st_also_starts_the_temporal_embedding_from_codes():
     switches = trainer.Recipe(aux_dim=4).switches(LABELSET_NAMES, 2)
     plain = trainer.small_model(LABELSET_NAMES, switches, 0, position_init="sincos")
