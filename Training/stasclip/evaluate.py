@@ -10,23 +10,19 @@ set defaults to the model's own labelset.json."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
 import torch
 
-from .modeling_stas_clip import STASCLIPModel
-from .probe import confusion, per_class
+from .probe import confusion, load_exported, per_class, write_report
 from .train import Recipe, evaluate, load_data
 
 
 def evaluate_list(model_dir: str, list_path: str, labelset: str | None = None) -> dict:
     """{"top1", "count", "per_class", "confusion", "classes"} of the model's contrastive scores on the list."""
-    with open(os.path.join(model_dir, "preprocessor_config.json"), encoding="utf-8") as f:
-        preprocessor = json.load(f)
+    model, preprocessor = load_exported(model_dir)
     data = load_data(labelset or os.path.join(model_dir, "labelset.json"), None, list_path, None, model_dir,
                      preprocessor)
-    model = STASCLIPModel.from_pretrained(model_dir).float().eval()
     result = evaluate(model, data.test, data.texts, data.preprocessing, Recipe(frames=model.config.num_frames),
                       torch.device("cpu"))
     predicted = torch.tensor(result["predictions"])
@@ -54,9 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     correct = round(report["top1"] * report["count"] / 100)
     print(f"{'all':{width}}  {report['top1']:5.1f}% ({correct}/{report['count']})")
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=1)
-            f.write("\n")
+        write_report(args.out, report)
 
 
 if __name__ == "__main__":

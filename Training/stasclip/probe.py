@@ -67,6 +67,19 @@ def features(model: STASCLIPModel, videos, preprocessing, frames: int) -> tuple[
     return torch.cat(v), torch.cat(z), torch.cat(y)
 
 
+def load_exported(model_dir: str) -> tuple[STASCLIPModel, dict]:
+    """An exported checkpoint in fp32 eval mode, and its preprocessor_config.json."""
+    with open(os.path.join(model_dir, "preprocessor_config.json"), encoding="utf-8") as f:
+        preprocessor = json.load(f)
+    return STASCLIPModel.from_pretrained(model_dir).float().eval(), preprocessor
+
+
+def write_report(path: str, report: dict) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1)
+        f.write("\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model")
@@ -77,9 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    model = STASCLIPModel.from_pretrained(args.model).float().eval()
-    with open(os.path.join(args.model, "preprocessor_config.json"), encoding="utf-8") as f:
-        preprocessor = json.load(f)
+    model, preprocessor = load_exported(args.model)
     data = load_data(os.path.join(args.data, "labelset.json"), os.path.join(args.data, "train.txt"),
                      os.path.join(args.data, "test.txt"), None, args.tokenizer or args.model, preprocessor)
     names, frames = data.texts.names, model.config.num_frames
@@ -103,9 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'all':{width}}  {report['contrastive']['top1']:10.1f}%  {report['probe_v']['top1']:7.1f}%"
           f"  {report['probe_frames']['top1']:7.1f}%")
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=1)
-            f.write("\n")
+        write_report(args.out, report)
 
 
 if __name__ == "__main__":
