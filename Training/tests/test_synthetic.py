@@ -303,11 +303,18 @@ def linear_classifier(x_train, y_train, x_test):
 
 
 def nearest_neighbour(x_train, y_train, x_test):
-    """1-NN in standardized feature space."""
+    """1-NN in standardized feature space; a test frame with several nearest frames at exactly the same
+    distance (an absent object's frames are all alike) takes their majority label.
+
+    Distances are sums of squared differences, so that identical frames are exactly 0 apart: the expanded
+    form |b|² − 2 b·a + |a|² leaves rounding noise from the BLAS kernel, which would pick one of the tied
+    frames at random, differently on different CPUs."""
     mean, std = x_train.mean(0), x_train.std(0) + 1e-6
     a, b = (x_train - mean) / std, (x_test - mean) / std
-    distances = (b * b).sum(1)[:, None] - 2 * b @ a.T + (a * a).sum(1)[None]
-    return y_train[distances.argmin(1)]
+    distances = ((b[:, None, :] - a[None, :, :]) ** 2).sum(-1)                   # (test, train)
+    nearest = distances == distances.min(1, keepdims=True)
+    votes = (nearest * y_train[None]).sum(1)                                     # labels are ±1
+    return np.where(votes != 0, np.sign(votes), y_train[distances.argmin(1)])
 
 
 def single_frames(clips: list[list[np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
