@@ -53,7 +53,7 @@ case ${SWEEP:-2} in
     run s15-seed2         12-14 "${S[@]}" "${ST[@]}" --seed 2 & ;;
 4)  # The 64x64 default (Models/default, 83.5 % test, 87.5 % end to end on two cores): is it a lucky seed,
     # and do more epochs of the same recipe (r64b changed clips and epochs at once) or a wider tower reach 90 %?
-    # Give it LIMIT=900: the 30-epoch run needs about 1.7 times the 310-360 s of an 18-epoch one at 48x48.
+    # Give it LIMIT=1200: 30 epochs are 30/18 of an 18-epoch run (310-360 s at 48x48; 64x64 costs more per clip).
     R64=(--lr0 2e-3 --position-init sincos-st --image-size 64)
     run s16-r64           0-2   "${S[@]}" "${R64[@]}" &
     run s17-r64-seed1     3-5   "${S[@]}" "${R64[@]}" --seed 1 &
