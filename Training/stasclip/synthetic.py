@@ -185,6 +185,24 @@ JITTER_STD = (0.0, 0.02)
 JITTER_MAX = 0.03
 
 
+def reversal_partners(class_names: list[str]) -> list[int]:
+    """Per class of ``class_names`` (CLASSES' names, in any order) the index of the class whose clips are its
+    clips played backwards (moving left ↔ moving right, …); raises ValueError for a name not in CLASSES."""
+    known = {c.name: c for c in CLASSES}
+    missing = [n for n in class_names if n not in known]
+    if missing:
+        raise ValueError(f"reversal partners are known for the synthetic classes only, not {missing}")
+    index = {n: i for i, n in enumerate(class_names)}
+    partners = []
+    for name in class_names:
+        c = known[name]
+        partner = next(o.name for o in CLASSES if o.motion == c.motion and o.reverse != c.reverse)
+        if partner not in index:
+            raise ValueError(f"'{name}' has its reversal '{partner}' missing from the label set")
+        partners.append(index[partner])
+    return partners
+
+
 def held_out_shape(class_index: int) -> str:
     """The shape that class ``class_index`` shows only in the zeroshot split: ``SHAPES[pair index]``."""
     return SHAPE_NAMES[class_index // 2]

@@ -38,6 +38,7 @@ from torch import nn
 
 from .modeling_stas_clip import AUX_HEADS, TEMPORAL_MODELING, STASCLIPConfig, STASCLIPModel, is_new_parameter
 from .sampling import Preprocessing, segment_times, frame_at
+from .synthetic import reversal_partners
 from .training import parameter_groups, stas_loss
 from .videos import DecodedVideo, decode_list, read_list
 
@@ -106,6 +107,7 @@ class Recipe:
     position_init: str = "random"   # "random" (CLIP's), "sincos" or "sincos-st" (POSITION_INITS)
     precision: str = "fp32"         # "fp32", or "bf16": forward and loss under bfloat16 autocast (PRECISIONS)
     compile: bool = False           # train through torch.compile (the saved weights are the same module's)
+    reverse_twins: bool = False     # each training batch: half clips, half those clips played backwards (_Batches)
     deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
 
     def switches(self, labels: list[str], stage: int) -> dict:
@@ -176,29 +178,38 @@ def load_clip(video: DecodedVideo, preprocessing: Preprocessing, frames: int, se
 
 
 class _Batches(torch.utils.data.Dataset):
-    """Batch `b` of one epoch, for DataLoader workers (each batch is built whole in one worker)."""
+    """Batch `b` of one epoch, for DataLoader workers (each batch is built whole in one worker). With
+    `partners` (class → the class of its clips played backwards) a batch holds batch_size // 2 clips and then
+    the same clips, same frames and crops, in reverse order, labelled with the partner class."""
 
-    def __init__(self, videos, preprocessing, frames, batch_size, seed, epoch, order):
+    def __init__(self, videos, preprocessing, frames, batch_size, seed, epoch, order, partners=None):
         self.videos, self.preprocessing, self.frames = videos, preprocessing, frames
         self.batch_size, self.seed, self.epoch, self.order = batch_size, seed, epoch, order
+        self.partners = partners
+        self.clips = batch_size // 2 if partners else batch_size
 
     def __len__(self) -> int:
-        return math.ceil(len(self.order) / self.batch_size)
+        return math.ceil(len(self.order) / self.clips)
 
     def __getitem__(self, b: int):
-        chosen = self.order[b * self.batch_size:(b + 1) * self.batch_size]
+        chosen = self.order[b * self.clips:(b + 1) * self.clips]
         pixels = np.stack([load_clip(self.videos[i], self.preprocessing, self.frames,
                                      None if self.seed is None else clip_seed(self.seed, self.epoch, int(i)))
-                           for i in chosen])
-        return torch.from_numpy(pixels), torch.tensor([self.videos[i].label for i in chosen])
+                           for i in chosen])                                       # (B, T, 3, H, W)
+        labels = [self.videos[i].label for i in chosen]
+        if self.partners:
+            pixels = np.concatenate([pixels, pixels[:, ::-1]])                     # (2B, T, 3, H, W)
+            labels = labels + [self.partners[label] for label in labels]
+        return torch.from_numpy(np.ascontiguousarray(pixels)), torch.tensor(labels)
 
 
 def batches(videos: list[DecodedVideo], preprocessing: Preprocessing, frames: int, batch_size: int,
-            seed: int | None, epoch: int, shuffle: bool, workers: int = 0):
+            seed: int | None, epoch: int, shuffle: bool, workers: int = 0, partners: list[int] | None = None):
     """Yields (pixels (B, T, 3, H, W), labels (B,)); the last partial batch is kept. With `workers`, batches
-    are built in that many forked processes (the same batches, in the same order)."""
+    are built in that many forked processes (the same batches, in the same order). With `partners`, half of
+    each batch is the other half's clips played backwards (_Batches), so an epoch takes twice the steps."""
     order = np.random.default_rng((seed or 0) * 7919 + epoch).permutation(len(videos)) if shuffle else np.arange(len(videos))
-    dataset = _Batches(videos, preprocessing, frames, batch_size, seed, epoch, order)
+    dataset = _Batches(videos, preprocessing, frames, batch_size, seed, epoch, order, partners)
     if workers <= 0:
         for b in range(len(dataset)):
             yield dataset[b]
@@ -340,7 +351,8 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
         return
     optimizer = torch.optim.AdamW(groups, betas=(0.9, 0.999), weight_decay=WEIGHT_DECAY)
     base = [g["lr"] for g in optimizer.param_groups]
-    steps_per_epoch = math.ceil(len(train) / recipe.batch_size)
+    partners = reversal_partners(texts.names) if recipe.reverse_twins else None
+    steps_per_epoch = math.ceil(len(train) / (recipe.batch_size // 2 if partners else recipe.batch_size))
     total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
     text_rng = np.random.default_rng(recipe.seed * 31 + stage)
     stop_at = None
@@ -356,7 +368,8 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     while epoch < epochs:
         started, losses = time.time(), []
         for pixels, labels in batches(train, preprocessing, recipe.frames, recipe.batch_size,
-                                      recipe.seed * 10 + stage, epoch, shuffle=True, workers=recipe.workers):
+                                      recipe.seed * 10 + stage, epoch, shuffle=True, workers=recipe.workers,
+                                      partners=partners):
             for g, lr in zip(optimizer.param_groups, base):
                 g["lr"] = lr * cosine_factor(step, total, warmup)
             chosen = texts.sample(text_rng).to(device)                        # (C,) one text per class
@@ -616,6 +629,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="training arithmetic: fp32, or bf16 autocast (evaluation and export stay fp32)")
     parser.add_argument("--compile", action="store_true", help="train through torch.compile (needs a C++ compiler on CPU)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--reverse-twins", action="store_true",
+                        help="half of each training batch is the other half's clips played backwards, labelled with "
+                             "their reversal partner (synthetic label set only); an epoch takes twice the steps")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -650,7 +666,10 @@ def main(argv: list[str] | None = None) -> None:
                     loss_weight=args.loss_weight, frames=args.frames, epochs0=args.epochs0, epochs1=args.epochs1,
                     epochs2=args.epochs2, warmup2=args.warmup2, batch_size=args.batch_size, seed=args.seed,
                     lr0=args.lr0, stage0=args.stage0, workers=args.workers, vision=vision,
-                    position_init=args.position_init, precision=args.precision, compile=args.compile)
+                    position_init=args.position_init, precision=args.precision, compile=args.compile,
+                    reverse_twins=args.reverse_twins)
+    if args.reverse_twins and args.batch_size < 2:
+        parser.error("--reverse-twins needs --batch-size 2 or more")
     device = torch.device(args.device)
     started = time.time()
     if args.time_limit:
@@ -664,6 +683,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.online_train:
         try:
             data.train = online_train_set(data, args.online_train, args.online_seed, args.jobs or None)
+        except ValueError as error:
+            parser.error(str(error))
+    if args.reverse_twins:
+        try:
+            reversal_partners(data.texts.names)
         except ValueError as error:
             parser.error(str(error))
     log(f"decoded {len(data.train)} train, {len(data.test)} test, {len(data.zeroshot or [])} zero-shot videos")

@@ -250,6 +250,17 @@ def test_reversed_classes_are_exact_time_reversals():
             assert not np.array_equal(frames, frames[::-1])
 
 
+def test_reversal_partners_pair_each_class_with_its_time_reversal():
+    names = [c.name for c in CLASSES]
+    assert synthetic.reversal_partners(names) == [1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10]
+    shuffled = ["separating", "moving up", "approaching", "moving down"]
+    assert synthetic.reversal_partners(shuffled) == [2, 3, 0, 1]
+    with pytest.raises(ValueError, match="synthetic classes only"):
+        synthetic.reversal_partners(["moving left", "juggling"])
+    with pytest.raises(ValueError, match="'moving right' missing"):
+        synthetic.reversal_partners(["moving left", "moving up", "moving down"])
+
+
 def unwrapped_turn(phi: np.ndarray) -> float:
     return float(np.sum(np.angle(np.exp(1j * np.diff(phi)))))
 

@@ -226,3 +226,20 @@ def test_stage0_aux_trains_with_the_aux_head_and_returns_plain_clip(data):
                if n.startswith("vision_model.encoder.layers.0.self_attn."))
     full = trainer.finetune(base, data, recipe, torch.device("cpu"), lambda m: None)
     assert full.config.aux_head == "covariance" and full.config.temporal_modeling == "tws"
+
+
+def test_reverse_twins_put_each_clip_backwards_beside_itself_with_its_partner_label(data):
+    partners = [1, 0, 2]
+    plain = list(trainer.batches(data.train, data.preprocessing, 8, 4, 3, 0, shuffle=True))
+    twins = list(trainer.batches(data.train, data.preprocessing, 8, 4, 3, 0, shuffle=True, partners=partners))
+    assert [len(l) for _, l in plain] == [4, 2] and [len(l) for _, l in twins] == [4, 4, 4]
+    order = np.random.default_rng(3 * 7919).permutation(len(data.train))
+    for b, (pixels, labels) in enumerate(twins):
+        chosen = order[2 * b:2 * b + 2]
+        forward = np.stack([trainer.load_clip(data.train[i], data.preprocessing, 8, trainer.clip_seed(3, 0, int(i)))
+                            for i in chosen])                                    # (2, T, 3, H, W)
+        assert np.array_equal(pixels[:2].numpy(), forward)
+        assert np.array_equal(pixels[2:].numpy(), forward[:, ::-1])
+        assert labels.tolist() == [data.train[i].label for i in chosen] + [partners[data.train[i].label] for i in chosen]
+    forked = list(trainer.batches(data.train, data.preprocessing, 8, 4, 3, 0, shuffle=True, workers=2, partners=partners))
+    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(twins, forked))
