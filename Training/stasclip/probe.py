@@ -1,8 +1,9 @@
 """What a trained model's video embedding knows: per-class accuracy of its contrastive scores, the
 confusion matrix, and linear probes — logistic regressions fitted on the train list, scored on the
-test list — of v (the video embedding) and of Z (the T projected frame embeddings, concatenated).
-A probe that fails where the contrastive score fails says the information is missing from the
-features, not from the text side.
+test list — of v (the video embedding) and of Z (the T projected frame embeddings, concatenated) —
+and each class's nearest other class by the cosine of their class embeddings. A probe that fails
+where the contrastive score fails says the information is missing from the features, not from the
+text side; two classes whose class embeddings coincide cannot be told apart by the scores at all.
 
   python -m stasclip.probe MODEL --data DATA [--out probe.json]
 
@@ -54,6 +55,14 @@ def confusion(predicted: torch.Tensor, labels: torch.Tensor, classes: int) -> li
     return counts.tolist()
 
 
+def nearest_classes(class_embeds: torch.Tensor) -> list[tuple[int, float]]:
+    """Per class, the other class whose unit embedding `(C, P)` is closest and the cosine between them."""
+    similarity = class_embeds @ class_embeds.t()                                     # (C, C)
+    similarity.fill_diagonal_(-float("inf"))
+    cosine, index = similarity.max(dim=1)
+    return [(int(i), float(c)) for i, c in zip(index, cosine)]
+
+
 @torch.no_grad()
 def features(model: STASCLIPModel, videos, preprocessing, frames: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """v `(N, P)`, Z flattened `(N, T·P)` and the labels of `videos` in test-mode sampling."""
@@ -101,16 +110,18 @@ def main(argv: list[str] | None = None) -> None:
     report = {"model": args.model, "classes": names, "train_clips": len(train_y), "test_clips": len(test_y),
               "contrastive": {"top1": 100 * float((contrastive == test_y).float().mean()),
                               "per_class": per_class(contrastive, test_y, len(names)),
-                              "confusion": confusion(contrastive, test_y, len(names))}}
+                              "confusion": confusion(contrastive, test_y, len(names))},
+              "nearest_class": [{"class": names[i], "cosine": c} for i, c in nearest_classes(texts)]}
     for name, train_x, test_x in (("probe_v", train_v, test_v), ("probe_frames", train_z, test_z)):
         train_accuracy, predicted = linear_probe(train_x, train_y, test_x, len(names))
         report[name] = {"train_top1": 100 * train_accuracy, "top1": 100 * float((predicted == test_y).float().mean()),
                         "per_class": per_class(predicted, test_y, len(names))}
     width = max(len(n) for n in names)
-    print(f"{'class':{width}}  contrastive  probe(v)  probe(Z)")
+    print(f"{'class':{width}}  contrastive  probe(v)  probe(Z)  nearest class (cosine)")
     for i, n in enumerate(names):
+        nearest = report["nearest_class"][i]
         print(f"{n:{width}}  {report['contrastive']['per_class'][i]:10.1f}%  {report['probe_v']['per_class'][i]:7.1f}%"
-              f"  {report['probe_frames']['per_class'][i]:7.1f}%")
+              f"  {report['probe_frames']['per_class'][i]:7.1f}%  {nearest['class']} ({nearest['cosine']:.3f})")
     print(f"{'all':{width}}  {report['contrastive']['top1']:10.1f}%  {report['probe_v']['top1']:7.1f}%"
           f"  {report['probe_frames']['top1']:7.1f}%")
     if args.out:
