@@ -64,7 +64,9 @@ case ${SWEEP:-2} in
     run s19-r64-epochs30  9-11  "${S[@]}" --epochs0 30 "${R64[@]}" &
     run s20-r64-width128  12-14 "${S[@]}" "${R64[@]}" --vision-width 128 & ;;
 5)  # The 64x64 default's spread over seeds at 24 epochs, and 30 epochs (about 2,700 and 3,300 s on two CPU
-    # cores at the measured 104 s per epoch), four cores a run so that 30 epochs fit one call
+    # cores at the measured 104 s per epoch), four cores a run. Measured on an H200: 50 s of rendering, then
+    # 16 s an epoch, and stage 0 gets 85 % of the time left, so 24 epochs need LIMIT=510 and 30 need 620, more
+    # than one call's 600 s; LIMIT=470 fitted 20-21 (Training/results/README.md, gpu-sweep-5)
     R64=(--lr0 2e-3 --position-init sincos-st --image-size 64 --precision bf16)
     S4=(--device "$DEVICE" --workers 3 --jobs 4 --time-limit "$LIMIT" --batch-size 64)
     run s21-r64-e24       0-3   "${S4[@]}" --epochs0 24 "${R64[@]}" &
