@@ -1,8 +1,8 @@
 """Where a model loses the sense of a turn: ridge read-outs of each sampled frame's object orientation
-(cos θ, sin θ) from the class token of every vision layer and from the last layer's patch tokens, fitted on rotating clips of
-the train split and scored on those of the test split (R², one read-out per shape, since orientation is
-measured from each shape's own outline), and the sense of the turn (clockwise or not) decided from the
-read-out angles of a clip's consecutive frames. The same for the position (x, y) of translating objects, as a
+(cos θ, sin θ) from the class token of every vision layer and from the last layer's patch tokens, fitted
+on rotating clips of the train split and scored on those of the test split (R², one read-out per shape,
+since orientation is measured from each shape's own outline), and the sense of the turn (clockwise or
+not) decided from the read-out angles of a clip's consecutive frames. The same for the position (x, y) of translating objects, as a
 control of the read-outs: a layer that says where an object is but not how it is turned has the detail of
 the first and not of the second.
 
@@ -27,7 +27,7 @@ from .videos import yuv420_round_trip
 
 def ridge_fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ridge regression of y `(N, K)` on standardised x `(N, F)` in its dual form (N ≤ a few thousand):
-    returns (mean, std, weights `(F + 1, K)`) for ridge_predict; l2 is relative to the mean squared feature."""
+    returns (mean, std, weights `(F + 1, K)`) for ridge_predict; l2 is relative to the mean squared row norm."""
     mean, std = x.mean(0), x.std(0) + 1e-6
     z = np.concatenate([(x - mean) / std, np.ones((len(x), 1))], axis=1)      # (N, F+1)
     gram = z @ z.T                                                            # (N, N)
@@ -63,9 +63,9 @@ def sampled_states(params: dict, frames: int) -> tuple[list[int], list[tuple]]:
 
 
 def render_set(motion: str, split: str, per_class: int, seed: int, preprocessing: Preprocessing, frames: int):
-    """Pixels `(N, T, 3, H, W)`, each sampled frame's object state, the clips' shapes and classes, for the
-    classes of one motion."""
-    pixels, states, shapes, classes = [], [], [], []
+    """Pixels `(N, T, 3, H, W)`, each sampled frame's object state and the clips' shapes, for the classes of
+    one motion."""
+    pixels, states, shapes = [], [], []
     for c, spec in enumerate(synthetic.CLASSES):
         if spec.motion != motion:
             continue
@@ -77,8 +77,7 @@ def render_set(motion: str, split: str, per_class: int, seed: int, preprocessing
             pixels.append(preprocessing.normalize(np.stack(crops)))
             states.append(clip_states)
             shapes.append(params["shape"])
-            classes.append(c)
-    return torch.from_numpy(np.stack(pixels)), states, shapes, classes
+    return torch.from_numpy(np.stack(pixels)), states, shapes
 
 
 @torch.no_grad()
@@ -117,6 +116,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", help="write the figures here as JSON")
     parser.add_argument("--threads", type=int, default=0)
     args = parser.parse_args(argv)
+    if args.clips < 4:
+        parser.error("--clips must be 4 or more: each shape's read-out needs train rows to choose its l2 on")
     if args.threads:
         torch.set_num_threads(args.threads)
     model, preprocessor = load_exported(args.model)
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     for motion, what in (("rotate", "orientation"), ("translate-x", "position"), ("translate-y", "position")):
         sets = {}
         for split, count in (("train", args.clips), ("test", max(1, args.clips // 4))):
-            pixels, states, shapes, classes = render_set(motion, split, count, args.seed, preprocessing, frames)
+            pixels, states, shapes = render_set(motion, split, count, args.seed, preprocessing, frames)
             if what == "orientation":
                 target = np.array([[[math.cos(s[2]), math.sin(s[2])] for s in clip] for clip in states])
             else:

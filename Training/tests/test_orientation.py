@@ -5,6 +5,7 @@ import math
 import os
 
 import numpy as np
+import pytest
 
 from stasclip import synthetic
 from stasclip.orientation import main, r_squared, readout, ridge_fit, ridge_predict, sampled_states, turn_sense
@@ -62,3 +63,9 @@ def test_default_model_run_reports_every_layer(tmp_path, capsys):
         assert report[motion][0]["r2"] <= 1e-9
     assert all(0 <= row["sense_accuracy"] <= 100 for row in report["rotate"])
     assert "sense" in capsys.readouterr().out
+
+
+def test_too_few_clips_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main([DEFAULT_MODEL, "--clips", "2"])
+    assert stopped.value.code == 2 and "--clips must be 4 or more" in capsys.readouterr().err
