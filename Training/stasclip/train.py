@@ -177,6 +177,11 @@ def load_clip(video: DecodedVideo, preprocessing: Preprocessing, frames: int, se
     return preprocessing.normalize(np.stack([preprocessing.crop(f, draw) for f in picked]))
 
 
+def clips_per_batch(batch_size: int, partners: list[int] | None) -> int:
+    """Distinct clips in a batch: all of them, or half with reversal `partners` (the other half their twins)."""
+    return batch_size // 2 if partners else batch_size
+
+
 class _Batches(torch.utils.data.Dataset):
     """Batch `b` of one epoch, for DataLoader workers (each batch is built whole in one worker). With
     `partners` (class → the class of its clips played backwards) a batch holds batch_size // 2 clips and then
@@ -186,7 +191,7 @@ class _Batches(torch.utils.data.Dataset):
         self.videos, self.preprocessing, self.frames = videos, preprocessing, frames
         self.batch_size, self.seed, self.epoch, self.order = batch_size, seed, epoch, order
         self.partners = partners
-        self.clips = batch_size // 2 if partners else batch_size
+        self.clips = clips_per_batch(batch_size, partners)
 
     def __len__(self) -> int:
         return math.ceil(len(self.order) / self.clips)
@@ -352,7 +357,7 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     optimizer = torch.optim.AdamW(groups, betas=(0.9, 0.999), weight_decay=WEIGHT_DECAY)
     base = [g["lr"] for g in optimizer.param_groups]
     partners = reversal_partners(texts.names) if recipe.reverse_twins else None
-    steps_per_epoch = math.ceil(len(train) / (recipe.batch_size // 2 if partners else recipe.batch_size))
+    steps_per_epoch = math.ceil(len(train) / clips_per_batch(recipe.batch_size, partners))
     total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
     text_rng = np.random.default_rng(recipe.seed * 31 + stage)
     stop_at = None
