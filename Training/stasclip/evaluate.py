@@ -14,7 +14,7 @@ import os
 
 import torch
 
-from .probe import confusion, load_exported, per_class, write_report
+from .probe import confusion, load_exported, parse_tool_arguments, per_class, write_report
 from .train import Recipe, evaluate, load_data
 
 
@@ -38,11 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("model")
     parser.add_argument("list")
     parser.add_argument("--labelset", help="label set JSON (default: the model's labelset.json)")
-    parser.add_argument("--out", help="write the figures here as JSON")
-    parser.add_argument("--threads", type=int, default=0)
-    args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args = parse_tool_arguments(parser, argv)
     report = evaluate_list(args.model, args.list, args.labelset)
     width = max(len(n) for n in report["classes"])
     for name, accuracy in zip(report["classes"], report["per_class"]):

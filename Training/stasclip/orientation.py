@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from . import synthetic
-from .probe import load_exported, write_report
+from .probe import load_exported, parse_tool_arguments, write_report
 from .sampling import Preprocessing, frame_at, segment_times
 from .videos import yuv420_round_trip
 
@@ -113,13 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("model")
     parser.add_argument("--clips", type=int, default=200, help="train clips per class (test clips: a quarter)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", help="write the figures here as JSON")
-    parser.add_argument("--threads", type=int, default=0)
-    args = parser.parse_args(argv)
+    args = parse_tool_arguments(parser, argv)
     if args.clips < 4:
         parser.error("--clips must be 4 or more: each shape's read-out needs train rows to choose its l2 on")
-    if args.threads:
-        torch.set_num_threads(args.threads)
     model, preprocessor = load_exported(args.model)
     preprocessing, frames = Preprocessing.from_json(preprocessor), model.config.num_frames
     layers = model.config.vision_config.num_hidden_layers

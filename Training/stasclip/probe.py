@@ -83,6 +83,17 @@ def load_exported(model_dir: str) -> tuple[STASCLIPModel, dict]:
     return STASCLIPModel.from_pretrained(model_dir).float().eval(), preprocessor
 
 
+def parse_tool_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The analysis tools' shared options (--out, --threads) added to `parser`, argv parsed, and --threads
+    applied to torch."""
+    parser.add_argument("--out", help="write the figures here as JSON")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    return args
+
+
 def write_report(path: str, report: dict) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=1)
@@ -94,11 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("model")
     parser.add_argument("--data", required=True)
     parser.add_argument("--tokenizer", help="folder with vocab.json and merges.txt (default: the model's)")
-    parser.add_argument("--out", help="write the figures here as JSON")
-    parser.add_argument("--threads", type=int, default=0)
-    args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args = parse_tool_arguments(parser, argv)
     model, preprocessor = load_exported(args.model)
     data = load_data(os.path.join(args.data, "labelset.json"), os.path.join(args.data, "train.txt"),
                      os.path.join(args.data, "test.txt"), None, args.tokenizer or args.model, preprocessor)
