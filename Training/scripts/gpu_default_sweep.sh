@@ -86,11 +86,11 @@ case ${SWEEP:-2} in
 *)  echo "unknown SWEEP ${SWEEP}" >&2; exit 2 ;;
 esac
 wait
+# Each finished run left its exported model in $WORK/NAME/.
 if [ -n "${E2E:-}" ]; then
-    for report in "$WORK"/s*.json; do
-        name=$(basename "$report" .json)
-        case $name in *.e2e) continue ;; esac
-        python3 -m stasclip.evaluate "$WORK/$name" "$E2E/test.txt" --threads 4 --out "$WORK/$name.e2e.json" \
+    for model in "$WORK"/s*/; do
+        name=$(basename "$model")
+        python3 -m stasclip.evaluate "$model" "$E2E/test.txt" --threads 4 --out "$WORK/$name.e2e.json" \
             >"$WORK/$name.e2e.log" 2>&1 &
     done
     wait
@@ -119,9 +119,8 @@ PY
 BEST=$(cat "$WORK/best")
 [ -n "$BEST" ] && [ -z "${KEEP_ALL:-}" ] && tar czf "$OUT/best.tgz" -C "$WORK" "$BEST" && echo "best: $BEST"
 if [ -n "${KEEP_ALL:-}" ]; then
-    for report in "$WORK"/s*.e2e.json "$WORK"/s*.json; do
-        name=$(basename "$report" .json); name=${name%.e2e}
-        [ -d "$WORK/$name" ] && [ ! -e "$OUT/$name.tgz" ] && tar czf "$OUT/$name.tgz" -C "$WORK" "$name"
+    for model in "$WORK"/s*/; do
+        tar czf "$OUT/$(basename "$model").tgz" -C "$WORK" "$(basename "$model")"
     done
 fi
 tar czf "$OUT/logs.tgz" -C "$WORK" $(cd "$WORK" && ls *.log *.json)
