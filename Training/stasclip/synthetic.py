@@ -531,6 +531,24 @@ def render_clip(params: dict, size: int) -> np.ndarray:
     return frames[::-1].copy() if params["reverse"] else frames
 
 
+# Motions whose clip shows one moving object that is visible in every frame (ORIENTED_MOTIONS' orientation
+# is defined in all of them); fade's object is invisible at times and pair has two.
+ORIENTED_MOTIONS = ("translate-x", "translate-y", "rotate", "scale")
+
+
+def frame_orientations(params: dict) -> np.ndarray | None:
+    """(T, 2) (cos θ, sin θ) of the moving object in each of the clip's frames as render_clip returns them
+    (θ clockwise on screen from the shape's outline in SHAPES), or None unless the motion is in
+    ORIENTED_MOTIONS."""
+    if params["motion"] not in ORIENTED_MOTIONS:
+        return None
+    count = params["frames"]
+    angles = np.array([object_state(params["objects"][0], step / (count - 1))[2] for step in range(count)])
+    if params["reverse"]:
+        angles = angles[::-1]
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+
+
 # Encoding -------------------------------------------------------------------------------------------------
 
 def ffmpeg_version() -> str:

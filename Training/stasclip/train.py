@@ -108,6 +108,7 @@ class Recipe:
     precision: str = "fp32"         # "fp32", or "bf16": forward and loss under bfloat16 autocast (PRECISIONS)
     compile: bool = False           # train through torch.compile (the saved weights are the same module's)
     reverse_twins: bool = False     # each training batch: half clips, half those clips played backwards (_Batches)
+    orientation_weight: float = 0.0 # stage 0 adds this times orientation_loss (needs clips that know it)
     deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
 
     def switches(self, labels: list[str], stage: int) -> dict:
@@ -168,13 +169,27 @@ def clip_seed(run_seed: int, epoch: int, index: int) -> int:
     return ((run_seed * 1_000_003 + epoch) * 1_000_003 + index) & MASK64
 
 
-def load_clip(video: DecodedVideo, preprocessing: Preprocessing, frames: int, seed: int | None) -> np.ndarray:
-    """(T, 3, H, W) float32 of one clip: train mode with `seed`, test mode without."""
+def sample_clip(video: DecodedVideo, preprocessing: Preprocessing, frames: int,
+                seed: int | None) -> tuple[np.ndarray, list[int]]:
+    """(T, 3, H, W) float32 of one clip (train mode with `seed`, test mode without) and the indices of the
+    video's frames it shows."""
     start = float(video.presentation[0])
     times, crops = segment_times(start, video.end - start, frames, 1, seed)
     draw = crops[0] if crops else None
-    picked = [video.frames[frame_at(video.presentation, t)] for t in times[0]]
-    return preprocessing.normalize(np.stack([preprocessing.crop(f, draw) for f in picked]))
+    picked = [frame_at(video.presentation, t) for t in times[0]]
+    return preprocessing.normalize(np.stack([preprocessing.crop(video.frames[i], draw) for i in picked])), picked
+
+
+def load_clip(video: DecodedVideo, preprocessing: Preprocessing, frames: int, seed: int | None) -> np.ndarray:
+    """(T, 3, H, W) float32 of one clip: train mode with `seed`, test mode without."""
+    return sample_clip(video, preprocessing, frames, seed)[0]
+
+
+def clip_orientation(video: DecodedVideo, picked: list[int]) -> np.ndarray:
+    """(T, 2) (cos θ, sin θ) of the moving object in the `picked` frames, NaN where the video has none."""
+    if video.orientation is None:
+        return np.full((len(picked), 2), np.nan, dtype=np.float32)
+    return video.orientation[picked]
 
 
 def clips_per_batch(batch_size: int, partners: list[int] | None) -> int:
@@ -185,12 +200,14 @@ def clips_per_batch(batch_size: int, partners: list[int] | None) -> int:
 class _Batches(torch.utils.data.Dataset):
     """Batch `b` of one epoch, for DataLoader workers (each batch is built whole in one worker). With
     `partners` (class → the class of its clips played backwards) a batch holds batch_size // 2 clips and then
-    the same clips, same frames and crops, in reverse order, labelled with the partner class."""
+    the same clips, same frames and crops, in reverse order, labelled with the partner class. With
+    `orientation` a batch also holds its frames' object orientations (clip_orientation)."""
 
-    def __init__(self, videos, preprocessing, frames, batch_size, seed, epoch, order, partners=None):
+    def __init__(self, videos, preprocessing, frames, batch_size, seed, epoch, order, partners=None,
+                 orientation=False):
         self.videos, self.preprocessing, self.frames = videos, preprocessing, frames
         self.batch_size, self.seed, self.epoch, self.order = batch_size, seed, epoch, order
-        self.partners = partners
+        self.partners, self.orientation = partners, orientation
         self.clips = clips_per_batch(batch_size, partners)
 
     def __len__(self) -> int:
@@ -198,23 +215,30 @@ class _Batches(torch.utils.data.Dataset):
 
     def __getitem__(self, b: int):
         chosen = self.order[b * self.clips:(b + 1) * self.clips]
-        pixels = np.stack([load_clip(self.videos[i], self.preprocessing, self.frames,
-                                     None if self.seed is None else clip_seed(self.seed, self.epoch, int(i)))
-                           for i in chosen])                                       # (B, T, 3, H, W)
+        clips = [sample_clip(self.videos[i], self.preprocessing, self.frames,
+                             None if self.seed is None else clip_seed(self.seed, self.epoch, int(i)))
+                 for i in chosen]
+        pixels = np.stack([p for p, _ in clips])                                   # (B, T, 3, H, W)
+        angles = np.stack([clip_orientation(self.videos[i], picked)
+                           for i, (_, picked) in zip(chosen, clips)])              # (B, T, 2)
         labels = [self.videos[i].label for i in chosen]
         if self.partners:
             pixels = np.concatenate([pixels, pixels[:, ::-1]])                     # (2B, T, 3, H, W)
+            angles = np.concatenate([angles, angles[:, ::-1]])                     # (2B, T, 2)
             labels = labels + [self.partners[label] for label in labels]
-        return torch.from_numpy(np.ascontiguousarray(pixels)), torch.tensor(labels)
+        batch = torch.from_numpy(np.ascontiguousarray(pixels)), torch.tensor(labels)
+        return batch + (torch.from_numpy(np.ascontiguousarray(angles)),) if self.orientation else batch
 
 
 def batches(videos: list[DecodedVideo], preprocessing: Preprocessing, frames: int, batch_size: int,
-            seed: int | None, epoch: int, shuffle: bool, workers: int = 0, partners: list[int] | None = None):
-    """Yields (pixels (B, T, 3, H, W), labels (B,)); the last partial batch is kept. With `workers`, batches
-    are built in that many forked processes (the same batches, in the same order). With `partners`, half of
-    each batch is the other half's clips played backwards (_Batches), so an epoch takes twice the steps."""
+            seed: int | None, epoch: int, shuffle: bool, workers: int = 0, partners: list[int] | None = None,
+            orientation: bool = False):
+    """Yields (pixels (B, T, 3, H, W), labels (B,)), with `orientation` also each frame's object orientation
+    (B, T, 2) (clip_orientation); the last partial batch is kept. With `workers`, batches are built in that
+    many forked processes (the same batches, in the same order). With `partners`, half of each batch is the
+    other half's clips played backwards (_Batches), so an epoch takes twice the steps."""
     order = np.random.default_rng((seed or 0) * 7919 + epoch).permutation(len(videos)) if shuffle else np.arange(len(videos))
-    dataset = _Batches(videos, preprocessing, frames, batch_size, seed, epoch, order, partners)
+    dataset = _Batches(videos, preprocessing, frames, batch_size, seed, epoch, order, partners, orientation)
     if workers <= 0:
         for b in range(len(dataset)):
             yield dataset[b]
@@ -348,12 +372,27 @@ def step_loss(forward, pixels: torch.Tensor, labels: torch.Tensor, input_ids: to
     return out, loss
 
 
+def orientation_loss(head: nn.Linear, frame_embeds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Squared error of `head`'s read-out of each frame's object orientation from Z, frame_embeds `(B, T, P)`,
+    against target `(B, T, 2)` (cos θ, sin θ), averaged over the frames whose target is known (not NaN); 0
+    when none is. A training-only objective: the head is never saved."""
+    known = (~torch.isnan(target[..., 0])).float()                          # (B, T)
+    error = ((head(frame_embeds.float()) - target.nan_to_num()) ** 2).sum(-1)  # (B, T)
+    return (error * known).sum() / known.sum().clamp(min=1)
+
+
 def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_epochs: int, train: list[DecodedVideo],
                 texts: ClassTexts, preprocessing: Preprocessing, recipe: Recipe, device: torch.device,
                 stage: int, log) -> None:
-    """One stage: AdamW over `groups` (frozen parameters left out), cosine schedule per step."""
+    """One stage: AdamW over `groups` (frozen parameters left out), cosine schedule per step. Stage 0 with
+    recipe.orientation_weight also trains a linear read-out of each frame's object orientation from Z
+    (orientation_loss), dropped after the stage."""
     if epochs <= 0 or not groups:
         return
+    head = None
+    if stage == 0 and recipe.orientation_weight > 0:
+        head = nn.Linear(model.config.projection_dim, 2).to(device)         # (2, P)
+        groups = groups + [{"params": list(head.parameters()), "lr": groups[0]["lr"]}]
     optimizer = torch.optim.AdamW(groups, betas=(0.9, 0.999), weight_decay=WEIGHT_DECAY)
     base = [g["lr"] for g in optimizer.param_groups]
     partners = reversal_partners(texts.names) if recipe.reverse_twins else None
@@ -371,15 +410,20 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     model.train()
     epoch = 0
     while epoch < epochs:
-        started, losses = time.time(), []
-        for pixels, labels in batches(train, preprocessing, recipe.frames, recipe.batch_size,
-                                      recipe.seed * 10 + stage, epoch, shuffle=True, workers=recipe.workers,
-                                      partners=partners):
+        started, losses, turned = time.time(), [], []
+        for batch in batches(train, preprocessing, recipe.frames, recipe.batch_size, recipe.seed * 10 + stage,
+                             epoch, shuffle=True, workers=recipe.workers, partners=partners,
+                             orientation=head is not None):
+            pixels, labels = batch[:2]
             for g, lr in zip(optimizer.param_groups, base):
                 g["lr"] = lr * cosine_factor(step, total, warmup)
             chosen = texts.sample(text_rng).to(device)                        # (C,) one text per class
-            _, loss = step_loss(forward, pixels.to(device), labels.to(device), input_ids[chosen],
-                                attention_mask[chosen], model.config.loss_weight, recipe.precision)
+            out, loss = step_loss(forward, pixels.to(device), labels.to(device), input_ids[chosen],
+                                  attention_mask[chosen], model.config.loss_weight, recipe.precision)
+            if head is not None:
+                turn = orientation_loss(head, out.video.frame_embeds, batch[2].to(device))
+                loss = loss + recipe.orientation_weight * turn
+                turned.append(float(turn.detach()))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -387,7 +431,8 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
                 model.logit_scale.clamp_(0, math.log(100))
             losses.append(float(loss.detach()))
             step += 1
-        log(f"stage {stage} epoch {epoch + 1}/{epochs} loss {np.mean(losses):.4f} ({time.time() - started:.1f} s)")
+        log(f"stage {stage} epoch {epoch + 1}/{epochs} loss {np.mean(losses):.4f}"
+            + (f" (orientation {np.mean(turned):.4f})" if turned else "") + f" ({time.time() - started:.1f} s)")
         epoch += 1
         if stop_at is not None and epoch < epochs and not (recipe.compile and epoch == 1):
             # Fit the schedule to the time left: as many more epochs as the last one's pace allows, and the
@@ -637,6 +682,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reverse-twins", action="store_true",
                         help="half of each training batch is the other half's clips played backwards, labelled with "
                              "their reversal partner (synthetic label set only); an epoch takes twice the steps")
+    parser.add_argument("--orientation-weight", type=float, default=0.0,
+                        help="stage 0 also fits a linear read-out of each frame's object orientation from the frame "
+                             "embeddings, with this weight on its squared error (a training-only objective; needs "
+                             "--online-train, whose rendered clips know their frames' orientation)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -672,7 +721,11 @@ def main(argv: list[str] | None = None) -> None:
                     epochs2=args.epochs2, warmup2=args.warmup2, batch_size=args.batch_size, seed=args.seed,
                     lr0=args.lr0, stage0=args.stage0, workers=args.workers, vision=vision,
                     position_init=args.position_init, precision=args.precision, compile=args.compile,
-                    reverse_twins=args.reverse_twins)
+                    reverse_twins=args.reverse_twins, orientation_weight=args.orientation_weight)
+    if args.orientation_weight < 0:
+        parser.error("--orientation-weight must be 0 or more")
+    if args.orientation_weight and not args.online_train:
+        parser.error("--orientation-weight needs --online-train: only rendered clips know their frames' orientation")
     if args.reverse_twins and args.batch_size < 2:
         parser.error("--reverse-twins needs --batch-size 2 or more")
     device = torch.device(args.device)

@@ -25,6 +25,8 @@ class DecodedVideo:
     presentation: np.ndarray   # (N,) float64 seconds each frame is shown from, increasing
     end: float                 # seconds the last frame stops being shown
     label: int                 # class index
+    orientation: np.ndarray | None = None  # (N, 2) (cos θ, sin θ) of a synthetic clip's moving object per frame
+                                           # (synthetic.frame_orientations), None where not known
 
 
 def read_list(path: str, class_names: list[str]) -> list[tuple[str, int]]:
@@ -163,7 +165,7 @@ def _render_item(args) -> DecodedVideo:
     fps = params["fps"]
     resized = np.stack([preprocessing.resize(f) for f in frames])
     return DecodedVideo(frames=resized, presentation=np.arange(len(frames)) / fps, end=len(frames) / fps,
-                        label=class_index)
+                        label=class_index, orientation=synthetic.frame_orientations(params))
 
 
 def render_split(seed: int, per_class: int, split: str, preprocessing: Preprocessing, size: int = 64,

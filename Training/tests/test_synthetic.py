@@ -287,6 +287,26 @@ def test_each_class_moves_as_named():
         assert unwrapped_turn(s["rotating anticlockwise"][:, 13]) < -math.radians(45)
 
 
+def test_frame_orientations_follow_the_moving_object_in_the_order_shown():
+    for name in ("rotating clockwise", "rotating anticlockwise", "moving left", "growing"):
+        c = CLASS_INDEX[name]
+        params = draw_params(c, "train", clip_rng(4, "train", c, 0))
+        count = params["frames"]
+        orientation = synthetic.frame_orientations(params)
+        assert orientation.shape == (count, 2) and orientation.dtype == np.float32
+        shown = [count - 1 - k if params["reverse"] else k for k in range(count)]
+        angles = [synthetic.object_state(params["objects"][0], step / (count - 1))[2] for step in shown]
+        np.testing.assert_allclose(orientation, np.stack([np.cos(angles), np.sin(angles)], 1), atol=1e-6)
+        if params["motion"] == "rotate":
+            sense = unwrapped_turn(np.arctan2(orientation[:, 1], orientation[:, 0]))
+            assert sense > 1.0 if name == "rotating clockwise" else sense < -1.0
+        else:
+            assert np.ptp(orientation, axis=0).max() == 0
+    for name in ("appearing", "separating"):
+        c = CLASS_INDEX[name]
+        assert synthetic.frame_orientations(draw_params(c, "train", clip_rng(4, "train", c, 0))) is None
+
+
 def test_angles_turn_clockwise_on_screen():
     def centroid(angle: float) -> tuple[float, float]:
         canvas = np.zeros((64, 64, 3), dtype=np.float32)

@@ -2,6 +2,7 @@
 rates, and export to a checkpoint the Swift runtime reads (run by hand: python -m pytest Training/tests)."""
 import json
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -243,3 +244,63 @@ def test_reverse_twins_put_each_clip_backwards_beside_itself_with_its_partner_la
         assert labels.tolist() == [data.train[i].label for i in chosen] + [partners[data.train[i].label] for i in chosen]
     forked = list(trainer.batches(data.train, data.preprocessing, 8, 4, 3, 0, shuffle=True, workers=2, partners=partners))
     assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(twins, forked))
+
+
+def test_orientation_batches_carry_each_sampled_frames_orientation_and_reverse_with_twins(data):
+    videos = [trainer.DecodedVideo(frames=v.frames, presentation=v.presentation, end=v.end, label=v.label,
+                                   orientation=(np.stack([np.cos(np.arange(12.0)), np.sin(np.arange(12.0))], 1)
+                                                .astype(np.float32) if i % 2 == 0 else None))
+              for i, v in enumerate(data.train)]
+    plain = list(trainer.batches(videos, data.preprocessing, 8, 4, 3, 0, shuffle=True))
+    oriented = list(trainer.batches(videos, data.preprocessing, 8, 4, 3, 0, shuffle=True, orientation=True))
+    twins = list(trainer.batches(videos, data.preprocessing, 8, 4, 3, 0, shuffle=True, partners=[1, 0, 2],
+                                 orientation=True))
+    assert all(len(b) == 2 for b in plain) and all(len(b) == 3 for b in oriented + twins)
+    order = np.random.default_rng(3 * 7919).permutation(len(videos))
+    for b, (pixels, labels, angles) in enumerate(oriented):
+        assert torch.equal(pixels, plain[b][0]) and torch.equal(labels, plain[b][1])
+        assert angles.shape == (len(labels), 8, 2)
+        for row, i in enumerate(order[4 * b:4 * b + 4]):
+            _, picked = trainer.sample_clip(videos[i], data.preprocessing, 8, trainer.clip_seed(3, 0, int(i)))
+            if i % 2 == 0:
+                np.testing.assert_array_equal(angles[row].numpy(), videos[i].orientation[picked])
+            else:
+                assert torch.isnan(angles[row]).all()
+    for _, labels, angles in twins:
+        half = len(labels) // 2
+        torch.testing.assert_close(angles[half:], angles[:half].flip(1), equal_nan=True)
+
+
+def test_orientation_loss_counts_only_known_frames():
+    head = torch.nn.Linear(3, 2)
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+        head.bias.zero_()
+    z = torch.tensor([[[1.0, 0.0, 5.0], [0.0, 1.0, 5.0]], [[3.0, 3.0, 3.0], [0.5, 0.5, 0.0]]])   # (B=2, T=2, P=3)
+    target = torch.tensor([[[1.0, 0.0], [0.0, 0.0]], [[float("nan")] * 2, [0.5, 0.0]]])         # (2, 2, 2)
+    # Known frames: (0, 0) exact, (0, 1) error 1, (1, 1) error 0.25; (1, 0) unknown.
+    assert float(trainer.orientation_loss(head, z, target).detach()) == pytest.approx((0 + 1 + 0.25) / 3)
+    assert float(trainer.orientation_loss(head, z, torch.full((2, 2, 2), float("nan"))).detach()) == 0.0
+
+
+def test_stage0_orientation_read_out_trains_the_frame_embeddings_and_is_not_kept(data):
+    videos = [trainer.DecodedVideo(frames=v.frames, presentation=v.presentation, end=v.end, label=v.label,
+                                   orientation=np.tile(np.array([[0.6, 0.8]], np.float32), (12, 1)))
+              for v in data.train]
+    with_data = replace(data, train=videos)
+    oriented, plain = [], []
+    recipe = trainer.Recipe(stage0="full", epochs0=2, batch_size=4, orientation_weight=1.0)
+    model = trainer.pretrain(with_data, recipe, torch.device("cpu"), oriented.append)
+    assert len(oriented) == 2 and all(" (orientation " in line for line in oriented)
+    plain_model = trainer.pretrain(with_data, replace(recipe, orientation_weight=0.0), torch.device("cpu"), plain.append)
+    assert len(plain) == 2 and not any("orientation" in line for line in plain)
+    assert model.state_dict().keys() == plain_model.state_dict().keys()
+
+
+def test_orientation_weight_needs_online_training(capsys):
+    with pytest.raises(SystemExit):
+        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", "--orientation-weight", "1"])
+    assert "--orientation-weight needs --online-train" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", "--orientation-weight", "-1"])
+    assert "must be 0 or more" in capsys.readouterr().err
