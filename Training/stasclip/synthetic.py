@@ -531,22 +531,44 @@ def render_clip(params: dict, size: int) -> np.ndarray:
     return frames[::-1].copy() if params["reverse"] else frames
 
 
-# Motions whose clip shows one moving object that is visible in every frame (ORIENTED_MOTIONS' orientation
-# is defined in all of them); fade's object is invisible at times and pair has two.
+# Motions whose clip shows one moving object that is visible in every frame (frame_orientations is defined in
+# all of them); fade's object is invisible at times and pair has two.
 ORIENTED_MOTIONS = ("translate-x", "translate-y", "rotate", "scale")
 
 
+def outline_elongation(points: np.ndarray) -> np.ndarray:
+    """(2,) (μ20 − μ02, 2·μ11) / (μ20 + μ02) of the filled polygon `points` (N, 2) (x right, y down): the
+    direction of its principal axis as a double angle, the length its elongation (0 for a disc, 1 for a line).
+    Central second moments of the area from the polygon's edges (Green's theorem)."""
+    x, y = points[:, 0], points[:, 1]
+    x1, y1 = np.roll(x, -1), np.roll(y, -1)
+    cross = x * y1 - x1 * y                                                    # (N,) twice each edge's triangle
+    area = cross.sum() / 2
+    cx, cy = ((x + x1) * cross).sum() / (6 * area), ((y + y1) * cross).sum() / (6 * area)
+    mxx = ((x * x + x * x1 + x1 * x1) * cross).sum() / (12 * area) - cx * cx
+    myy = ((y * y + y * y1 + y1 * y1) * cross).sum() / (12 * area) - cy * cy
+    mxy = ((x * y1 + 2 * x * y + 2 * x1 * y1 + x1 * y) * cross).sum() / (24 * area) - cx * cy
+    return np.array([mxx - myy, 2 * mxy]) / (mxx + myy)
+
+
+SHAPE_ELONGATION = {name: outline_elongation(points) for name, points in SHAPE_ARRAYS.items()}
+
+
 def frame_orientations(params: dict) -> np.ndarray | None:
-    """(T, 2) (cos θ, sin θ) of the moving object in each of the clip's frames as render_clip returns them
-    (θ clockwise on screen from the shape's outline in SHAPES), or None unless the motion is in
-    ORIENTED_MOTIONS."""
+    """(T, 2) the moving object's silhouette orientation in each of the clip's frames as render_clip returns
+    them, or None unless the motion is in ORIENTED_MOTIONS: outline_elongation of its outline turned by θ,
+    which is SHAPE_ELONGATION turned by 2θ. A picture statistic every shape shares (its principal axis), where
+    θ itself is measured from each shape's own outline; steps of less than a quarter turn keep their sense."""
     if params["motion"] not in ORIENTED_MOTIONS:
         return None
     count = params["frames"]
-    angles = np.array([object_state(params["objects"][0], step / (count - 1))[2] for step in range(count)])
+    obj = params["objects"][0]
+    angles = np.array([object_state(obj, step / (count - 1))[2] for step in range(count)])      # (T,)
     if params["reverse"]:
         angles = angles[::-1]
-    return np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    ex, ey = SHAPE_ELONGATION[obj["shape"]]
+    c, s = np.cos(2 * angles), np.sin(2 * angles)
+    return np.stack([c * ex - s * ey, s * ex + c * ey], axis=1).astype(np.float32)
 
 
 # Encoding -------------------------------------------------------------------------------------------------

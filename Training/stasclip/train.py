@@ -186,7 +186,8 @@ def load_clip(video: DecodedVideo, preprocessing: Preprocessing, frames: int, se
 
 
 def clip_orientation(video: DecodedVideo, picked: list[int]) -> np.ndarray:
-    """(T, 2) (cos θ, sin θ) of the moving object in the `picked` frames, NaN where the video has none."""
+    """(T, 2) the moving object's silhouette orientation (synthetic.frame_orientations) in the `picked` frames,
+    NaN where the video has none."""
     if video.orientation is None:
         return np.full((len(picked), 2), np.nan, dtype=np.float32)
     return video.orientation[picked]
@@ -374,8 +375,9 @@ def step_loss(forward, pixels: torch.Tensor, labels: torch.Tensor, input_ids: to
 
 def orientation_loss(head: nn.Linear, frame_embeds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Squared error of `head`'s read-out of each frame's object orientation from Z, frame_embeds `(B, T, P)`,
-    against target `(B, T, 2)` (cos θ, sin θ), averaged over the frames whose target is known (not NaN); 0
-    when none is. A training-only objective: the head is never saved."""
+    against target `(B, T, 2)` (synthetic.frame_orientations: the silhouette's principal axis as a double
+    angle, its length the elongation), averaged over the frames whose target is known (not NaN); 0 when none
+    is. A training-only objective: the head is never saved."""
     known = (~torch.isnan(target[..., 0])).float()                          # (B, T)
     error = ((head(frame_embeds.float()) - target.nan_to_num()) ** 2).sum(-1)  # (B, T)
     return (error * known).sum() / known.sum().clamp(min=1)
@@ -683,9 +685,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="half of each training batch is the other half's clips played backwards, labelled with "
                              "their reversal partner (synthetic label set only); an epoch takes twice the steps")
     parser.add_argument("--orientation-weight", type=float, default=0.0,
-                        help="stage 0 also fits a linear read-out of each frame's object orientation from the frame "
-                             "embeddings, with this weight on its squared error (a training-only objective; needs "
-                             "--online-train, whose rendered clips know their frames' orientation)")
+                        help="stage 0 also fits a linear read-out of the moving object's silhouette orientation "
+                             "(principal axis and elongation) from each frame embedding, with this weight on its "
+                             "squared error (a training-only objective; needs --online-train, whose rendered clips "
+                             "know their frames' orientation)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")

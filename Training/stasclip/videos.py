@@ -25,7 +25,7 @@ class DecodedVideo:
     presentation: np.ndarray   # (N,) float64 seconds each frame is shown from, increasing
     end: float                 # seconds the last frame stops being shown
     label: int                 # class index
-    orientation: np.ndarray | None = None  # (N, 2) (cos θ, sin θ) of a synthetic clip's moving object per frame
+    orientation: np.ndarray | None = None  # (N, 2) a synthetic clip's moving silhouette's orientation per frame
                                            # (synthetic.frame_orientations), None where not known
 
 
