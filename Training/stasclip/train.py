@@ -109,6 +109,7 @@ class Recipe:
     compile: bool = False           # train through torch.compile (the saved weights are the same module's)
     reverse_twins: bool = False     # each training batch: half clips, half those clips played backwards (_Batches)
     orientation_weight: float = 0.0 # stage 0 adds this times orientation_loss (needs clips that know it)
+    turn_weight: float = 0.0        # stage 0 adds this times turn_loss (the same clips)
     deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
 
     def switches(self, labels: list[str], stage: int) -> dict:
@@ -383,18 +384,36 @@ def orientation_loss(head: nn.Linear, frame_embeds: torch.Tensor, target: torch.
     return (error * known).sum() / known.sum().clamp(min=1)
 
 
+def turn_loss(head: nn.Linear, states: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Squared error of `head`'s read-out, from frame t of the temporal module's output states `(B, T, P)`, of
+    how far the object turns from sampled frame t to t + 1: sin 2Δθ, the cross product of the two frames'
+    orientation targets `(B, T, 2)` (synthetic.frame_orientations, double angles) over their lengths;
+    positive clockwise on screen, 0 for an object that does not turn. Averaged over the known pairs, 0 when
+    none is. A training-only objective: the head is never saved."""
+    a, b = target[:, :-1], target[:, 1:]                                      # (B, T-1, 2)
+    cross = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]                     # (B, T-1)
+    turn = cross / (a.norm(dim=-1) * b.norm(dim=-1)).clamp(min=1e-6)          # (B, T-1) sin 2Δθ
+    known = (~torch.isnan(turn)).float()                                      # (B, T-1)
+    error = (head(states[:, :-1].float()).squeeze(-1) - turn.nan_to_num()) ** 2
+    return (error * known).sum() / known.sum().clamp(min=1)
+
+
 def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_epochs: int, train: list[DecodedVideo],
                 texts: ClassTexts, preprocessing: Preprocessing, recipe: Recipe, device: torch.device,
                 stage: int, log) -> None:
     """One stage: AdamW over `groups` (frozen parameters left out), cosine schedule per step. Stage 0 with
     recipe.orientation_weight also trains a linear read-out of each frame's object orientation from Z
-    (orientation_loss), dropped after the stage."""
+    (orientation_loss), with recipe.turn_weight one of each step's turn from the end transformer's output
+    (turn_loss, from Z without one); both heads are dropped after the stage."""
     if epochs <= 0 or not groups:
         return
-    head = None
+    head = turn_head = None
     if stage == 0 and recipe.orientation_weight > 0:
         head = nn.Linear(model.config.projection_dim, 2).to(device)         # (2, P)
         groups = groups + [{"params": list(head.parameters()), "lr": groups[0]["lr"]}]
+    if stage == 0 and recipe.turn_weight > 0:
+        turn_head = nn.Linear(model.config.projection_dim, 1).to(device)    # (1, P)
+        groups = groups + [{"params": list(turn_head.parameters()), "lr": groups[0]["lr"]}]
     optimizer = torch.optim.AdamW(groups, betas=(0.9, 0.999), weight_decay=WEIGHT_DECAY)
     base = [g["lr"] for g in optimizer.param_groups]
     partners = reversal_partners(texts.names) if recipe.reverse_twins else None
@@ -412,10 +431,10 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     model.train()
     epoch = 0
     while epoch < epochs:
-        started, losses, turned = time.time(), [], []
+        started, losses, oriented, turned = time.time(), [], [], []
         for batch in batches(train, preprocessing, recipe.frames, recipe.batch_size, recipe.seed * 10 + stage,
                              epoch, shuffle=True, workers=recipe.workers, partners=partners,
-                             orientation=head is not None):
+                             orientation=head is not None or turn_head is not None):
             pixels, labels = batch[:2]
             for g, lr in zip(optimizer.param_groups, base):
                 g["lr"] = lr * cosine_factor(step, total, warmup)
@@ -423,8 +442,13 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
             out, loss = step_loss(forward, pixels.to(device), labels.to(device), input_ids[chosen],
                                   attention_mask[chosen], model.config.loss_weight, recipe.precision)
             if head is not None:
-                turn = orientation_loss(head, out.video.frame_embeds, batch[2].to(device))
-                loss = loss + recipe.orientation_weight * turn
+                orientation = orientation_loss(head, out.video.frame_embeds, batch[2].to(device))
+                loss = loss + recipe.orientation_weight * orientation
+                oriented.append(float(orientation.detach()))
+            if turn_head is not None:
+                states = out.video.mit_output if out.video.mit_output is not None else out.video.frame_embeds
+                turn = turn_loss(turn_head, states, batch[2].to(device))
+                loss = loss + recipe.turn_weight * turn
                 turned.append(float(turn.detach()))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -434,7 +458,8 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
             losses.append(float(loss.detach()))
             step += 1
         log(f"stage {stage} epoch {epoch + 1}/{epochs} loss {np.mean(losses):.4f}"
-            + (f" (orientation {np.mean(turned):.4f})" if turned else "") + f" ({time.time() - started:.1f} s)")
+            + (f" (orientation {np.mean(oriented):.4f})" if oriented else "")
+            + (f" (turn {np.mean(turned):.4f})" if turned else "") + f" ({time.time() - started:.1f} s)")
         epoch += 1
         if stop_at is not None and epoch < epochs and not (recipe.compile and epoch == 1):
             # Fit the schedule to the time left: as many more epochs as the last one's pace allows, and the
@@ -689,6 +714,10 @@ def main(argv: list[str] | None = None) -> None:
                              "(principal axis and elongation) from each frame embedding, with this weight on its "
                              "squared error (a training-only objective; needs --online-train, whose rendered clips "
                              "know their frames' orientation)")
+    parser.add_argument("--turn-weight", type=float, default=0.0,
+                        help="stage 0 also fits a linear read-out, from each frame of the end transformer's output, "
+                             "of how far the moving object turns until the next sampled frame, with this weight on "
+                             "its squared error (training-only; needs --online-train)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -724,11 +753,13 @@ def main(argv: list[str] | None = None) -> None:
                     epochs2=args.epochs2, warmup2=args.warmup2, batch_size=args.batch_size, seed=args.seed,
                     lr0=args.lr0, stage0=args.stage0, workers=args.workers, vision=vision,
                     position_init=args.position_init, precision=args.precision, compile=args.compile,
-                    reverse_twins=args.reverse_twins, orientation_weight=args.orientation_weight)
-    if args.orientation_weight < 0:
-        parser.error("--orientation-weight must be 0 or more")
-    if args.orientation_weight and not args.online_train:
-        parser.error("--orientation-weight needs --online-train: only rendered clips know their frames' orientation")
+                    reverse_twins=args.reverse_twins, orientation_weight=args.orientation_weight,
+                    turn_weight=args.turn_weight)
+    for option, weight in (("--orientation-weight", args.orientation_weight), ("--turn-weight", args.turn_weight)):
+        if weight < 0:
+            parser.error(f"{option} must be 0 or more")
+        if weight and not args.online_train:
+            parser.error(f"{option} needs --online-train: only rendered clips know their frames' orientation")
     if args.reverse_twins and args.batch_size < 2:
         parser.error("--reverse-twins needs --batch-size 2 or more")
     device = torch.device(args.device)

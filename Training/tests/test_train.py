@@ -283,6 +283,23 @@ def test_orientation_loss_counts_only_known_frames():
     assert float(trainer.orientation_loss(head, z, torch.full((2, 2, 2), float("nan"))).detach()) == 0.0
 
 
+def test_turn_loss_reads_sin_of_twice_each_steps_turn_from_frame_t():
+    head = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor([[1.0, 0.0]]))
+        head.bias.zero_()
+    angles = torch.tensor([[0.0, 0.2, 0.5], [0.3, 0.3, 0.1]])                                  # (B=2, T=3) θ
+    target = 0.4 * torch.stack([torch.cos(2 * angles), torch.sin(2 * angles)], -1)             # (2, 3, 2)
+    turn = torch.sin(2 * (angles[:, 1:] - angles[:, :-1]))                                       # (2, 2)
+    states = torch.zeros(2, 3, 2)
+    states[:, :2, 0] = turn
+    states[:, 2, 0] = 9.0                                        # the last frame has no next step: not read
+    assert float(trainer.turn_loss(head, states, target).detach()) == pytest.approx(0.0, abs=1e-12)
+    states[0, 1, 0] += 0.5
+    target[1, 2] = float("nan")                                  # pair (1, 1) unknown: three pairs count
+    assert float(trainer.turn_loss(head, states, target).detach()) == pytest.approx(0.25 / 3)
+
+
 def test_stage0_orientation_read_out_trains_the_frame_embeddings_and_is_not_kept(data):
     videos = [trainer.DecodedVideo(frames=v.frames, presentation=v.presentation, end=v.end, label=v.label,
                                    orientation=np.tile(np.array([[0.6, 0.8]], np.float32), (12, 1)))
@@ -294,13 +311,17 @@ def test_stage0_orientation_read_out_trains_the_frame_embeddings_and_is_not_kept
     assert len(oriented) == 2 and all(" (orientation " in line for line in oriented)
     plain_model = trainer.pretrain(with_data, replace(recipe, orientation_weight=0.0), torch.device("cpu"), plain.append)
     assert len(plain) == 2 and not any("orientation" in line for line in plain)
+    turned = []
+    trainer.pretrain(with_data, replace(recipe, turn_weight=1.0), torch.device("cpu"), turned.append)
+    assert len(turned) == 2 and all(" (orientation " in line and " (turn " in line for line in turned)
     assert model.state_dict().keys() == plain_model.state_dict().keys()
 
 
-def test_orientation_weight_needs_online_training(capsys):
+@pytest.mark.parametrize("option", ["--orientation-weight", "--turn-weight"])
+def test_orientation_weights_need_online_training(capsys, option):
     with pytest.raises(SystemExit):
-        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", "--orientation-weight", "1"])
-    assert "--orientation-weight needs --online-train" in capsys.readouterr().err
+        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", option, "1"])
+    assert f"{option} needs --online-train" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", "--orientation-weight", "-1"])
-    assert "must be 0 or more" in capsys.readouterr().err
+        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", option, "-1"])
+    assert f"{option} must be 0 or more" in capsys.readouterr().err
