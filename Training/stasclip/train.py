@@ -804,7 +804,8 @@ def main(argv: list[str] | None = None) -> None:
         clip = CLIPModel.from_pretrained(args.init, local_files_only=True, dtype=torch.float32)
         base = STASCLIPModel(STASCLIPConfig.from_clip_config(clip.config, **recipe.switches(data.texts.names, 0)))
         base.load_state_dict(clip.state_dict(), strict=False)
-    model = finetune(base, data, recipe, device, log)
+    # A resumed stage 0 trained the whole model, temporal module included, as --stage0 full does.
+    model = stage2(base, data, recipe, device, log) if args.resume else finetune(base, data, recipe, device, log)
     metrics = report(model, data, recipe, device)
     metrics["seconds"] = time.time() - started
     log(f"test top-1 {metrics['test']['top1']:.1f}%" + (f", zero-shot top-1 {metrics['zeroshot']['top1']:.1f}%"

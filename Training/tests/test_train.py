@@ -325,3 +325,17 @@ def test_orientation_weights_need_online_training(capsys, option):
     with pytest.raises(SystemExit):
         trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", option, "-1"])
     assert f"{option} must be 0 or more" in capsys.readouterr().err
+
+
+def test_resume_continues_stage0_then_goes_to_stage2_without_stage1(data, monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(trainer, "load_data", lambda *args: data)
+    monkeypatch.setattr(trainer, "train_stage", lambda model, groups, *args: calls.append(("stage", args[-2])))
+    monkeypatch.setattr(trainer, "stage1", lambda base, *args: calls.append("stage1") or base)
+    monkeypatch.setattr(trainer, "stage2", lambda model, *args: calls.append("stage2") or model)
+    monkeypatch.setattr(trainer, "report", lambda *args: {"test": {"top1": 50.0}})
+    monkeypatch.setattr(trainer, "export", lambda model, data, tokenizer, out, half: calls.append(("export", out)))
+    default = os.path.join(ROOT, "Models", "default")
+    trainer.main(["--data", str(tmp_path), "--tokenizer", TOKENIZER, "--out", str(tmp_path / "out"), "--resume",
+                  default, "--epochs0", "1"])
+    assert calls == [("stage", 0), "stage2", ("export", str(tmp_path / "out"))]
