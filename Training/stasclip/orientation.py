@@ -2,8 +2,10 @@
 (cos θ, sin θ) from the class token of every vision layer and from the last layer's patch tokens, fitted
 on rotating clips of the train split and scored on those of the test split (R², one read-out per shape,
 since orientation is measured from each shape's own outline), and the sense of the turn (clockwise or
-not) decided from the read-out angles of a clip's consecutive frames. The same for the position (x, y) of translating objects, as a
-control of the read-outs: a layer that says where an object is but not how it is turned has the detail of
+not) decided from the read-out angles of a clip's consecutive frames. The same for the silhouette's
+principal axis as a double angle ("rotate-axis", what the trainer's --orientation-weight asks for: θ and
+θ + π share one axis, so a model that holds the axis reads out at R² ≈ 0 on θ), and for the position (x, y)
+of translating objects, as a control of the read-outs: a layer that says where an object is but not how it is turned has the detail of
 the first and not of the second.
 
   python -m stasclip.orientation MODEL [--clips 200] [--seed 7] [--out orientation.json]
@@ -50,6 +52,14 @@ def turn_sense(angles: np.ndarray) -> np.ndarray:
     step is wrapped into (−π, π]."""
     steps = np.angle(np.exp(1j * np.diff(angles, axis=1)))
     return np.where(steps.sum(1) > 0, 1, -1)
+
+
+def synthetic_axis(shape: str, angle: float) -> list[float]:
+    """The silhouette's principal axis as a double angle, its length the elongation, of `shape` turned by
+    `angle`: what the trainer's --orientation-weight asks for (synthetic.frame_orientations)."""
+    ex, ey = synthetic.SHAPE_ELONGATION[shape]
+    c, s = math.cos(2 * angle), math.sin(2 * angle)
+    return [c * ex - s * ey, s * ex + c * ey]
 
 
 def sampled_states(params: dict, frames: int) -> tuple[list[int], list[tuple]]:
@@ -121,28 +131,37 @@ def main(argv: list[str] | None = None) -> None:
     layers = model.config.vision_config.num_hidden_layers
     names = [f"layer {i}" for i in range(layers + 1)] + [f"layer {layers} patches"]
     report = {"model": args.model, "clips": args.clips, "seed": args.seed, "features": names}
-    for motion, what in (("rotate", "orientation"), ("translate-x", "position"), ("translate-y", "position")):
+    rendered = {}
+    for key, motion, what in (("rotate", "rotate", "orientation"), ("rotate-axis", "rotate", "axis"),
+                              ("translate-x", "translate-x", "position"), ("translate-y", "translate-y", "position")):
+        if motion not in rendered:
+            rendered[motion] = {}
+            for split, count in (("train", args.clips), ("test", max(1, args.clips // 4))):
+                pixels, states, shapes = render_set(motion, split, count, args.seed, preprocessing, frames)
+                rendered[motion][split] = (layer_features(model, pixels), states, shapes)
         sets = {}
-        for split, count in (("train", args.clips), ("test", max(1, args.clips // 4))):
-            pixels, states, shapes = render_set(motion, split, count, args.seed, preprocessing, frames)
+        for split, (features, states, shapes) in rendered[motion].items():
             if what == "orientation":
                 target = np.array([[[math.cos(s[2]), math.sin(s[2])] for s in clip] for clip in states])
+            elif what == "axis":
+                target = np.array([[synthetic_axis(shape, s[2]) for s in clip] for clip, shape in zip(states, shapes)])
             else:
                 target = np.array([[list(s[0]) for s in clip] for clip in states])       # (N, T, 2)
-            sets[split] = (layer_features(model, pixels), target, np.repeat(np.array(shapes), frames), states)
+            sets[split] = (features, target, np.repeat(np.array(shapes), frames), states)
         (train_f, train_t, train_g, _), (test_f, test_t, test_g, test_states) = sets["train"], sets["test"]
         rows = []
         for name, train_x, test_x in zip(names, train_f, test_f):
             r2, predicted = readout(train_x, train_t.reshape(-1, 2), train_g, test_x, test_t.reshape(-1, 2), test_g)
             row = {"features": name, "r2": r2}
-            if what == "orientation":
+            if what != "position":
+                # The axis is a double angle: its steps are twice the object's, in the same sense.
                 angles = np.arctan2(predicted[:, 1], predicted[:, 0]).reshape(-1, frames)
                 truth = turn_sense(np.array([[s[2] for s in clip] for clip in test_states]))
                 row["sense_accuracy"] = 100 * float((turn_sense(angles) == truth).mean())
             rows.append(row)
-        report[motion] = rows
-        print(f"{motion} ({what} read-out, test R² per feature set"
-              f"{'; sense of the turn from the read-out angles' if what == 'orientation' else ''}):")
+        report[key] = rows
+        print(f"{key} ({what} read-out, test R² per feature set"
+              f"{'; sense of the turn from the read-out angles' if what != 'position' else ''}):")
         for row in rows:
             sense = f"  sense {row['sense_accuracy']:5.1f}%" if "sense_accuracy" in row else ""
             print(f"  {row['features']:16}  R² {row['r2']:6.3f}{sense}")

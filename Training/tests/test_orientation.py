@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from stasclip import synthetic
-from stasclip.orientation import main, r_squared, readout, ridge_fit, ridge_predict, sampled_states, turn_sense
+from stasclip.orientation import (main, r_squared, readout, ridge_fit, ridge_predict, sampled_states, synthetic_axis,
+                                  turn_sense)
 
 from conftest import ROOT
 
@@ -51,6 +52,14 @@ def test_sampled_states_of_a_reversed_clip_turn_the_other_way():
         assert all(math.isclose(s[3], 1.0) for s in states_a)
 
 
+def test_synthetic_axis_is_the_trainers_target():
+    params = synthetic.draw_params(4, "train", synthetic.clip_rng(2, "train", 4, 0))    # rotating clockwise
+    count = params["frames"]
+    expected = synthetic.frame_orientations(params)
+    angles = [synthetic.object_state(params["objects"][0], k / (count - 1))[2] for k in range(count)]
+    np.testing.assert_allclose([synthetic_axis(params["shape"], a) for a in angles], expected, atol=1e-6)
+
+
 def test_default_model_run_reports_every_layer(tmp_path, capsys):
     """Eight train and two test clips per class: the report's shape, and layer 0's class token (the same
     for every frame before any attention) reads out nothing: a constant prediction's R² is at most 0."""
@@ -58,10 +67,10 @@ def test_default_model_run_reports_every_layer(tmp_path, capsys):
     with open(tmp_path / "orientation.json") as f:
         report = json.load(f)
     assert report["features"] == ["layer 0", "layer 1", "layer 2", "layer 3", "layer 4", "layer 4 patches"]
-    for motion in ("rotate", "translate-x", "translate-y"):
+    for motion in ("rotate", "rotate-axis", "translate-x", "translate-y"):
         assert [row["features"] for row in report[motion]] == report["features"]
         assert report[motion][0]["r2"] <= 1e-9
-    assert all(0 <= row["sense_accuracy"] <= 100 for row in report["rotate"])
+    assert all(0 <= row["sense_accuracy"] <= 100 for row in report["rotate"] + report["rotate-axis"])
     assert "sense" in capsys.readouterr().out
 
 
