@@ -54,14 +54,6 @@ def turn_sense(angles: np.ndarray) -> np.ndarray:
     return np.where(steps.sum(1) > 0, 1, -1)
 
 
-def synthetic_axis(shape: str, angle: float) -> list[float]:
-    """The silhouette's principal axis as a double angle, its length the elongation, of `shape` turned by
-    `angle`: what the trainer's --orientation-weight asks for (synthetic.frame_orientations)."""
-    ex, ey = synthetic.SHAPE_ELONGATION[shape]
-    c, s = math.cos(2 * angle), math.sin(2 * angle)
-    return [c * ex - s * ey, s * ex + c * ey]
-
-
 def sampled_states(params: dict, frames: int) -> tuple[list[int], list[tuple]]:
     """The test-mode sampled frame indices of a rendered clip and the moving object's (centre, radius, angle,
     opacity) in each: frame k of a reversed class is forward step count − 1 − k."""
@@ -144,7 +136,8 @@ def main(argv: list[str] | None = None) -> None:
             if what == "orientation":
                 target = np.array([[[math.cos(s[2]), math.sin(s[2])] for s in clip] for clip in states])
             elif what == "axis":
-                target = np.array([[synthetic_axis(shape, s[2]) for s in clip] for clip, shape in zip(states, shapes)])
+                target = np.stack([synthetic.silhouette_axis(shape, np.array([s[2] for s in clip]))
+                                   for clip, shape in zip(states, shapes)])                  # (N, T, 2)
             else:
                 target = np.array([[list(s[0]) for s in clip] for clip in states])       # (N, T, 2)
             sets[split] = (features, target, np.repeat(np.array(shapes), frames), states)

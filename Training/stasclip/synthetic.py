@@ -566,9 +566,14 @@ def frame_orientations(params: dict) -> np.ndarray | None:
     angles = np.array([object_state(obj, step / (count - 1))[2] for step in range(count)])      # (T,)
     if params["reverse"]:
         angles = angles[::-1]
-    ex, ey = SHAPE_ELONGATION[obj["shape"]]
+    return silhouette_axis(obj["shape"], angles).astype(np.float32)
+
+
+def silhouette_axis(shape: str, angles: np.ndarray) -> np.ndarray:
+    """(..., 2) outline_elongation of `shape` turned by each of `angles` (...,): SHAPE_ELONGATION turned by 2θ."""
+    ex, ey = SHAPE_ELONGATION[shape]
     c, s = np.cos(2 * angles), np.sin(2 * angles)
-    return np.stack([c * ex - s * ey, s * ex + c * ey], axis=1).astype(np.float32)
+    return np.stack([c * ex - s * ey, s * ex + c * ey], axis=-1)
 
 
 # Encoding -------------------------------------------------------------------------------------------------

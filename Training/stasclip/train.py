@@ -374,14 +374,19 @@ def step_loss(forward, pixels: torch.Tensor, labels: torch.Tensor, input_ids: to
     return out, loss
 
 
+def known_mean(error: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean of `error` over the entries whose `target` (same shape) is known (not NaN); 0 when none is."""
+    known = (~torch.isnan(target)).float()
+    return (error * known).sum() / known.sum().clamp(min=1)
+
+
 def orientation_loss(head: nn.Linear, frame_embeds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Squared error of `head`'s read-out of each frame's object orientation from Z, frame_embeds `(B, T, P)`,
     against target `(B, T, 2)` (synthetic.frame_orientations: the silhouette's principal axis as a double
     angle, its length the elongation), averaged over the frames whose target is known (not NaN); 0 when none
     is. A training-only objective: the head is never saved."""
-    known = (~torch.isnan(target[..., 0])).float()                          # (B, T)
     error = ((head(frame_embeds.float()) - target.nan_to_num()) ** 2).sum(-1)  # (B, T)
-    return (error * known).sum() / known.sum().clamp(min=1)
+    return known_mean(error, target[..., 0])
 
 
 def turn_loss(head: nn.Linear, states: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -393,9 +398,8 @@ def turn_loss(head: nn.Linear, states: torch.Tensor, target: torch.Tensor) -> to
     a, b = target[:, :-1], target[:, 1:]                                      # (B, T-1, 2)
     cross = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]                     # (B, T-1)
     turn = cross / (a.norm(dim=-1) * b.norm(dim=-1)).clamp(min=1e-6)          # (B, T-1) sin 2Δθ
-    known = (~torch.isnan(turn)).float()                                      # (B, T-1)
-    error = (head(states[:, :-1].float()).squeeze(-1) - turn.nan_to_num()) ** 2
-    return (error * known).sum() / known.sum().clamp(min=1)
+    error = (head(states[:, :-1].float()).squeeze(-1) - turn.nan_to_num()) ** 2   # (B, T-1)
+    return known_mean(error, turn)
 
 
 def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_epochs: int, train: list[DecodedVideo],

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from stasclip import synthetic
-from stasclip.orientation import (main, r_squared, readout, ridge_fit, ridge_predict, sampled_states, synthetic_axis,
-                                  turn_sense)
+from stasclip.orientation import main, r_squared, readout, ridge_fit, ridge_predict, sampled_states, turn_sense
 
 from conftest import ROOT
 
@@ -52,12 +51,12 @@ def test_sampled_states_of_a_reversed_clip_turn_the_other_way():
         assert all(math.isclose(s[3], 1.0) for s in states_a)
 
 
-def test_synthetic_axis_is_the_trainers_target():
+def test_silhouette_axis_is_the_trainers_target():
     params = synthetic.draw_params(4, "train", synthetic.clip_rng(2, "train", 4, 0))    # rotating clockwise
     count = params["frames"]
     expected = synthetic.frame_orientations(params)
     angles = [synthetic.object_state(params["objects"][0], k / (count - 1))[2] for k in range(count)]
-    np.testing.assert_allclose([synthetic_axis(params["shape"], a) for a in angles], expected, atol=1e-6)
+    np.testing.assert_allclose(synthetic.silhouette_axis(params["shape"], np.array(angles)), expected, atol=1e-6)
 
 
 def test_default_model_run_reports_every_layer(tmp_path, capsys):
