@@ -178,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if not (args.data and args.tokenizer):
         parser.error("give --data and --tokenizer (or --from-runs)")
+    if (reason := trainer.bf16_precision_error(args.precision, _device())) is not None:
+        parser.error(reason)
     zeroshot = os.path.join(args.data, "zeroshot.txt")
     DATA = trainer.load_data(os.path.join(args.data, "labelset.json"),
                              None if args.online_train else os.path.join(args.data, "train.txt"),

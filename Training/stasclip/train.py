@@ -266,6 +266,17 @@ PRECISIONS = ("fp32", "bf16")
 STAGE0_KINDS = ("plain", "aux", "full")
 
 
+def bf16_precision_error(precision: str, device: torch.device) -> str | None:
+    """Why `precision` cannot train on `device`, or None. bf16 on a CPU without oneDNN's bfloat16 kernels
+    (AVX-512 or AMX) falls back to scalar code: a 2048² matrix product took 70 s in bf16 against 0.18 s in fp32
+    on two AVX2 cores (torch 2.15), so a run that asked for speed would look hung."""
+    if precision != "bf16" or device.type != "cpu" or torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        return None
+    return (f"--precision bf16 needs a CPU with native bfloat16 matrix kernels (AVX-512 or AMX); this one has "
+            f"{torch.backends.cpu.get_cpu_capability()}, where bf16 runs hundreds of times slower than fp32: "
+            f"use --precision fp32")
+
+
 def sincos_codes(positions: torch.Tensor, width: int) -> torch.Tensor:
     """(N, width) sin and cos of each position at width/2 geometric frequencies 1 … 1/10000."""
     half = width // 2
@@ -767,6 +778,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.reverse_twins and args.batch_size < 2:
         parser.error("--reverse-twins needs --batch-size 2 or more")
     device = torch.device(args.device)
+    if (reason := bf16_precision_error(args.precision, device)) is not None:
+        parser.error(reason)
     started = time.time()
     if args.time_limit:
         recipe.deadline = started + args.time_limit

@@ -5,6 +5,7 @@ import os
 import shutil
 
 import pytest
+import torch
 
 from conftest import TOKENIZER
 from stasclip import ablate
@@ -74,3 +75,13 @@ def test_another_schedule_is_refused_not_mixed(toy, tmp_path):
     with pytest.raises(ValueError, match="base-seed0.pt was trained with"):
         ablate.run(other, [0], dict(SCHEDULE, lr0=2e-3), [TWS], 1, tokenizer, DATA_KEY, resume=False)
     assert _lines(out) and not _lines(other)
+
+
+def test_bf16_on_a_cpu_without_bfloat16_kernels_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(ablate, "_device", lambda: torch.device("cpu"))
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    with pytest.raises(SystemExit) as exit_info:
+        ablate.main(["--data", str(tmp_path), "--tokenizer", TOKENIZER, "--out", str(tmp_path / "out"),
+                     "--precision", "bf16"])
+    assert exit_info.value.code == 2
+    assert "--precision bf16 needs a CPU with native bfloat16 matrix kernels" in capsys.readouterr().err
