@@ -268,8 +268,8 @@ STAGE0_KINDS = ("plain", "aux", "full")
 
 def bf16_precision_error(precision: str, device: torch.device) -> str | None:
     """Why `precision` cannot train on `device`, or None. bf16 on a CPU without oneDNN's bfloat16 kernels
-    (AVX-512 or AMX) falls back to scalar code: a 2048² matrix product took 70 s in bf16 against 0.18 s in fp32
-    on two AVX2 cores (torch 2.15), so a run that asked for speed would look hung."""
+    (AVX-512 or AMX) falls back to scalar code: the product of two 2048 × 2048 matrices took 70 s in bf16 against
+    0.18 s in fp32 on two AVX2 cores (torch 2.15), so a run that asked for speed would look hung."""
     if precision != "bf16" or device.type != "cpu" or torch.ops.mkldnn._is_mkldnn_bf16_supported():
         return None
     return (f"--precision bf16 needs a CPU with native bfloat16 matrix kernels (AVX-512 or AMX); this one has "
