@@ -36,6 +36,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .checkpointing import CheckpointMismatch, StagePosition, load_stage, run_fingerprint, save_stage, stage_path
 from .modeling_stas_clip import AUX_HEADS, TEMPORAL_MODELING, STASCLIPConfig, STASCLIPModel, is_new_parameter
 from .sampling import Preprocessing, segment_times, frame_at
 from .synthetic import reversal_partners
@@ -111,6 +112,8 @@ class Recipe:
     orientation_weight: float = 0.0 # stage 0 adds this times orientation_loss (needs clips that know it)
     turn_weight: float = 0.0        # stage 0 adds this times turn_loss (the same clips)
     deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
+    checkpoint: str | None = None   # directory of each stage's training state (TrainingState), continued from if there
+    checkpoint_minutes: float = 5.0 # how often a stage writes its state between epoch ends
 
     def switches(self, labels: list[str], stage: int) -> dict:
         """STASCLIPConfig switches for stage 0 (plain CLIP; with stage0 "aux" plus the covariance aux head;
@@ -234,19 +237,20 @@ class _Batches(torch.utils.data.Dataset):
 
 def batches(videos: list[DecodedVideo], preprocessing: Preprocessing, frames: int, batch_size: int,
             seed: int | None, epoch: int, shuffle: bool, workers: int = 0, partners: list[int] | None = None,
-            orientation: bool = False):
+            orientation: bool = False, start: int = 0):
     """Yields (pixels (B, T, 3, H, W), labels (B,)), with `orientation` also each frame's object orientation
     (B, T, 2) (clip_orientation); the last partial batch is kept. With `workers`, batches are built in that
     many forked processes (the same batches, in the same order). With `partners`, half of each batch is the
-    other half's clips played backwards (_Batches), so an epoch takes twice the steps."""
+    other half's clips played backwards (_Batches), so an epoch takes twice the steps. `start` skips the
+    epoch's first batches without building them (a continued stage)."""
     order = np.random.default_rng((seed or 0) * 7919 + epoch).permutation(len(videos)) if shuffle else np.arange(len(videos))
     dataset = _Batches(videos, preprocessing, frames, batch_size, seed, epoch, order, partners, orientation)
     if workers <= 0:
-        for b in range(len(dataset)):
+        for b in range(start, len(dataset)):
             yield dataset[b]
         return
-    loader = torch.utils.data.DataLoader(dataset, batch_size=None, shuffle=False, num_workers=workers,
-                                         multiprocessing_context="fork", prefetch_factor=4)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=None, sampler=range(start, len(dataset)),
+                                         num_workers=workers, multiprocessing_context="fork", prefetch_factor=4)
     yield from loader
 
 
@@ -419,7 +423,12 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     """One stage: AdamW over `groups` (frozen parameters left out), cosine schedule per step. Stage 0 with
     recipe.orientation_weight also trains a linear read-out of each frame's object orientation from Z
     (orientation_loss), with recipe.turn_weight one of each step's turn from the end transformer's output
-    (turn_loss, from Z without one); both heads are dropped after the stage."""
+    (turn_loss, from Z without one); both heads are dropped after the stage.
+
+    With recipe.checkpoint the stage keeps its whole state (checkpointing.save_stage) every
+    recipe.checkpoint_minutes and at every epoch's end, and a stage that finds its state there continues
+    from it: stopped at any step and started again with the same command, it ends with what one unbroken
+    run gives."""
     if epochs <= 0 or not groups:
         return
     head = turn_head = None
@@ -435,6 +444,27 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     steps_per_epoch = math.ceil(len(train) / clips_per_batch(recipe.batch_size, partners))
     total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
     text_rng = np.random.default_rng(recipe.seed * 31 + stage)
+    heads = {k: h for k, h in (("orientation", head), ("turn", turn_head)) if h is not None}
+    position = StagePosition(epoch=0, batch=0, step=0, epochs=epochs, total=total)
+    state_path = fingerprint = None
+    if recipe.checkpoint:
+        state_path = stage_path(recipe.checkpoint, stage)
+        fingerprint = run_fingerprint(recipe, stage, [v.label for v in train])
+        restored = load_stage(state_path, fingerprint, asdict(Recipe()), model, optimizer, heads, text_rng, device)
+        if restored is not None:
+            position = restored
+            log(f"stage {stage}: {state_path} holds the finished stage ({position.step} steps)"
+                if position.epoch >= position.epochs else
+                f"stage {stage}: continuing {state_path} at epoch {position.epoch + 1} of {position.epochs}, "
+                f"batch {position.batch + 1}, step {position.step + 1}")
+    saved_at = time.time()
+
+    def keep(epoch: int, batch: int) -> None:
+        nonlocal saved_at
+        save_stage(state_path, fingerprint, StagePosition(epoch=epoch, batch=batch, step=step, epochs=epochs,
+                                                          total=total), model, optimizer, heads, text_rng, device)
+        saved_at = time.time()
+
     stop_at = None
     if recipe.deadline is not None:
         left = recipe.deadline - time.time()
@@ -442,14 +472,13 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     input_ids, attention_mask = texts.input_ids.to(device), texts.attention_mask.to(device)
     # The compiled module shares `model`'s parameters, so the optimizer and the export see what it trains.
     forward = torch.compile(model) if recipe.compile else model
-    step = 0
+    epoch, step, epochs, total, first = position.epoch, position.step, position.epochs, position.total, position.batch
     model.train()
-    epoch = 0
     while epoch < epochs:
         started, losses, oriented, turned = time.time(), [], [], []
-        for batch in batches(train, preprocessing, recipe.frames, recipe.batch_size, recipe.seed * 10 + stage,
-                             epoch, shuffle=True, workers=recipe.workers, partners=partners,
-                             orientation=head is not None or turn_head is not None):
+        for b, batch in enumerate(batches(train, preprocessing, recipe.frames, recipe.batch_size, recipe.seed * 10 + stage,
+                                          epoch, shuffle=True, workers=recipe.workers, partners=partners,
+                                          orientation=bool(heads), start=first), start=first):
             pixels, labels = batch[:2]
             for g, lr in zip(optimizer.param_groups, base):
                 g["lr"] = lr * cosine_factor(step, total, warmup)
@@ -472,10 +501,14 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
                 model.logit_scale.clamp_(0, math.log(100))
             losses.append(float(loss.detach()))
             step += 1
+            if state_path and time.time() - saved_at >= 60 * recipe.checkpoint_minutes and b + 1 < steps_per_epoch:
+                keep(epoch, b + 1)
         log(f"stage {stage} epoch {epoch + 1}/{epochs} loss {np.mean(losses):.4f}"
             + (f" (orientation {np.mean(oriented):.4f})" if oriented else "")
-            + (f" (turn {np.mean(turned):.4f})" if turned else "") + f" ({time.time() - started:.1f} s)")
-        epoch += 1
+            + (f" (turn {np.mean(turned):.4f})" if turned else "")
+            + (f" (batches {first + 1}-{steps_per_epoch} after continuing)" if first else "")
+            + f" ({time.time() - started:.1f} s)")
+        epoch, first = epoch + 1, 0
         if stop_at is not None and epoch < epochs and not (recipe.compile and epoch == 1):
             # Fit the schedule to the time left: as many more epochs as the last one's pace allows, and the
             # cosine rescaled to end with them. A compiled run's first epoch also holds the compilation
@@ -485,6 +518,8 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
                 log(f"stage {stage}: {fits} of {epochs} epochs fit in the time limit; the schedule ends there")
                 epochs = max(epoch, fits)
                 total = max(step + 1, epochs * steps_per_epoch)
+        if state_path:
+            keep(epoch, 0)
 
 
 @torch.no_grad()
@@ -674,6 +709,33 @@ def export(model: STASCLIPModel, data: Data, tokenizer_dir: str, out_dir: str, h
         f.write("\n")
 
 
+def trained_model(args: argparse.Namespace, data: Data, recipe: Recipe, device: torch.device, log) -> STASCLIPModel | None:
+    """The stages main() runs for `args`; None when --stop-after-stage0 ended the run after its report."""
+    if args.resume:
+        base = STASCLIPModel.from_pretrained(args.resume).to(device)
+        base.config.loss_weight = recipe.loss_weight
+        groups = [{"params": list(base.parameters()), "lr": recipe.lr0}]
+        train_stage(base, groups, recipe.epochs0, max(1, recipe.epochs0 // 10), data.train, data.texts,
+                    data.preprocessing, recipe, device, 0, log)
+    elif args.base:
+        base = load_base(args.base)
+    elif args.init == "scratch":
+        base = pretrain(data, recipe, device, log)
+        if args.save_base:
+            save_base(base, args.save_base)
+        if args.stop_after_stage0:
+            metrics = report(base, data, recipe, device)
+            log(f"stage 0 test top-1 {metrics['test']['top1']:.1f}%")
+            return None
+    else:
+        from transformers import CLIPModel
+        clip = CLIPModel.from_pretrained(args.init, local_files_only=True, dtype=torch.float32)
+        base = STASCLIPModel(STASCLIPConfig.from_clip_config(clip.config, **recipe.switches(data.texts.names, 0)))
+        base.load_state_dict(clip.state_dict(), strict=False)
+    # A resumed stage 0 trained the whole model, temporal module included, as --stage0 full does.
+    return stage2(base, data, recipe, device, log) if args.resume else finetune(base, data, recipe, device, log)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -707,6 +769,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stop-after-stage0", action="store_true")
     add_online_train_arguments(parser)
     parser.add_argument("--time-limit", type=float, help="seconds: stages end early (at an epoch boundary) to finish in time")
+    parser.add_argument("--checkpoint", metavar="DIR",
+                        help="keep each stage's training state here and continue from it when the same command "
+                             "runs again (a stopped run resumes at the step it reached)")
+    parser.add_argument("--checkpoint-minutes", type=float, default=5.0,
+                        help="minutes between --checkpoint states within an epoch (one is kept at every epoch's end)")
     parser.add_argument("--vision-width", type=int, help=f"small architecture: vision width (default {SMALL_VISION['hidden_size']})")
     parser.add_argument("--vision-layers", type=int, help=f"small architecture: vision layers (default {SMALL_VISION['num_hidden_layers']})")
     parser.add_argument("--patch-size", type=int, help=f"small architecture: patch size (default {SMALL_VISION['patch_size']})")
@@ -769,7 +836,10 @@ def main(argv: list[str] | None = None) -> None:
                     lr0=args.lr0, stage0=args.stage0, workers=args.workers, vision=vision,
                     position_init=args.position_init, precision=args.precision, compile=args.compile,
                     reverse_twins=args.reverse_twins, orientation_weight=args.orientation_weight,
-                    turn_weight=args.turn_weight)
+                    turn_weight=args.turn_weight, checkpoint=args.checkpoint,
+                    checkpoint_minutes=args.checkpoint_minutes)
+    if args.checkpoint_minutes < 0:
+        parser.error("--checkpoint-minutes must be 0 or more")
     for option, weight in (("--orientation-weight", args.orientation_weight), ("--turn-weight", args.turn_weight)):
         if weight < 0:
             parser.error(f"{option} must be 0 or more")
@@ -800,29 +870,12 @@ def main(argv: list[str] | None = None) -> None:
         except ValueError as error:
             parser.error(str(error))
     log(f"decoded {len(data.train)} train, {len(data.test)} test, {len(data.zeroshot or [])} zero-shot videos")
-    if args.resume:
-        base = STASCLIPModel.from_pretrained(args.resume).to(device)
-        base.config.loss_weight = recipe.loss_weight
-        groups = [{"params": list(base.parameters()), "lr": recipe.lr0}]
-        train_stage(base, groups, recipe.epochs0, max(1, recipe.epochs0 // 10), data.train, data.texts,
-                    data.preprocessing, recipe, device, 0, log)
-    elif args.base:
-        base = load_base(args.base)
-    elif args.init == "scratch":
-        base = pretrain(data, recipe, device, log)
-        if args.save_base:
-            save_base(base, args.save_base)
-        if args.stop_after_stage0:
-            metrics = report(base, data, recipe, device)
-            log(f"stage 0 test top-1 {metrics['test']['top1']:.1f}%")
-            return
-    else:
-        from transformers import CLIPModel
-        clip = CLIPModel.from_pretrained(args.init, local_files_only=True, dtype=torch.float32)
-        base = STASCLIPModel(STASCLIPConfig.from_clip_config(clip.config, **recipe.switches(data.texts.names, 0)))
-        base.load_state_dict(clip.state_dict(), strict=False)
-    # A resumed stage 0 trained the whole model, temporal module included, as --stage0 full does.
-    model = stage2(base, data, recipe, device, log) if args.resume else finetune(base, data, recipe, device, log)
+    try:
+        model = trained_model(args, data, recipe, device, log)
+    except CheckpointMismatch as error:
+        parser.error(str(error))
+    if model is None:
+        return
     metrics = report(model, data, recipe, device)
     metrics["seconds"] = time.time() - started
     log(f"test top-1 {metrics['test']['top1']:.1f}%" + (f", zero-shot top-1 {metrics['zeroshot']['top1']:.1f}%"

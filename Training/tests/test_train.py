@@ -359,3 +359,98 @@ def test_resume_continues_stage0_then_goes_to_stage2_without_stage1(data, monkey
     trainer.main(["--data", str(tmp_path), "--tokenizer", TOKENIZER, "--out", str(tmp_path / "out"), "--resume",
                   default, "--epochs0", "1"])
     assert calls == [("stage", 0), "stage2", ("export", str(tmp_path / "out"))]
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_batches_from_a_start_are_the_epochs_later_batches(data, workers):
+    args = (data.train, data.preprocessing, 3, 2, 5, 1, True)
+    whole = list(trainer.batches(*args, workers=workers))
+    later = list(trainer.batches(*args, workers=workers, start=1))
+    assert len(whole) == 3 and len(later) == 2
+    for a, b in zip(whole[1:], later):
+        assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _oriented(data):
+    videos = [trainer.DecodedVideo(frames=v.frames, presentation=v.presentation, end=v.end, label=v.label,
+                                   orientation=np.random.default_rng(i).normal(size=(12, 2)).astype(np.float32))
+              for i, v in enumerate(data.train)]
+    return replace(data, train=videos)
+
+
+def _stop_at(monkeypatch, call):
+    """Makes the trainer's step_loss raise _Stopped on its `call`-th call (1-based), before that step."""
+    real, calls = trainer.step_loss, []
+
+    def step_loss(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise _Stopped()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trainer, "step_loss", step_loss)
+
+
+# 6 clips in batches of 4: 2 steps an epoch, 4 in the 2 epochs. Stopping before step 2 continues from the state
+# kept within epoch 1, before step 3 from epoch 1's end, before step 4 from within epoch 2.
+@pytest.mark.parametrize("stop_before", [2, 3, 4])
+def test_a_stage_stopped_at_any_step_continues_to_what_one_unbroken_run_gives(data, tmp_path, monkeypatch,
+                                                                           stop_before):
+    data = _oriented(data)
+    cpu = torch.device("cpu")
+    recipe = trainer.Recipe(stage0="full", epochs0=2, batch_size=4, orientation_weight=1.0, turn_weight=1.0)
+    unbroken = trainer.pretrain(data, recipe, cpu, lambda line: None)
+    kept = replace(recipe, checkpoint=str(tmp_path / "state"), checkpoint_minutes=0.0)
+    with monkeypatch.context() as patch:
+        _stop_at(patch, stop_before)
+        with pytest.raises(_Stopped):
+            trainer.pretrain(data, kept, cpu, lambda line: None)
+    assert os.listdir(tmp_path / "state") == ["stage0.pt"]
+    lines = []
+    continued = trainer.pretrain(data, kept, cpu, lines.append)
+    assert lines[0].startswith(f"stage 0: continuing {tmp_path / 'state' / 'stage0.pt'} at epoch "
+                               f"{(stop_before - 1) // 2 + 1} of 2, batch {(stop_before - 1) % 2 + 1}, step {stop_before}")
+    assert len(lines) == 1 + (2 - (stop_before - 1) // 2)
+    worst = max(float((a - b).abs().max()) for a, b in zip(unbroken.state_dict().values(),
+                                                           continued.state_dict().values()))
+    assert worst == 0.0, f"continued run differs from the unbroken one by {worst}"
+    # A finished stage's state is kept, and running the command again trains no further step.
+    again = []
+    _stop_at(monkeypatch, 1)
+    finished = trainer.pretrain(data, kept, cpu, again.append)
+    assert again == [f"stage 0: {tmp_path / 'state' / 'stage0.pt'} holds the finished stage (4 steps)"]
+    assert all(torch.equal(a, b) for a, b in zip(finished.state_dict().values(), continued.state_dict().values()))
+
+
+def test_a_state_of_another_run_is_refused_with_what_differs(data, tmp_path, monkeypatch, capsys):
+    data = _oriented(data)
+    cpu = torch.device("cpu")
+    recipe = trainer.Recipe(stage0="full", epochs0=1, batch_size=4, checkpoint=str(tmp_path), checkpoint_minutes=0.0)
+    trainer.pretrain(data, recipe, cpu, lambda line: None)
+    with pytest.raises(trainer.CheckpointMismatch, match=r"lr0: 0\.0005 there, 0\.001 here"):
+        trainer.pretrain(data, replace(recipe, lr0=1e-3), cpu, lambda line: None)
+    with pytest.raises(trainer.CheckpointMismatch, match=r"orientation_weight: 0\.0 there, 1\.0 here"):
+        trainer.pretrain(data, replace(recipe, orientation_weight=1.0), cpu, lambda line: None)
+    with pytest.raises(trainer.CheckpointMismatch, match=r"train_clips: 6 there, 5 here"):
+        trainer.pretrain(replace(data, train=data.train[:5]), recipe, cpu, lambda line: None)
+    # A state written before a recipe field existed counts as having had its default.
+    saved = torch.load(tmp_path / "stage0.pt", weights_only=False)
+    del saved["fingerprint"]["recipe"]["turn_weight"]
+    torch.save(saved, tmp_path / "stage0.pt")
+    trainer.pretrain(data, recipe, cpu, lambda line: None)
+    with pytest.raises(trainer.CheckpointMismatch, match=r"turn_weight: 0\.0 there, 1\.0 here"):
+        trainer.pretrain(data, replace(recipe, turn_weight=1.0), cpu, lambda line: None)
+    # What only decides when or how the stage runs may change.
+    trainer.pretrain(data, replace(recipe, workers=1, deadline=1e12, checkpoint_minutes=3.0), cpu, lambda line: None)
+    monkeypatch.setattr(trainer, "load_data", lambda *args: data)
+    monkeypatch.setattr(trainer, "trained_model", lambda *args: (_ for _ in ()).throw(
+        trainer.CheckpointMismatch("DIR/stage0.pt holds the state of another run (lr0: 1 there, 2 here)")))
+    with pytest.raises(SystemExit) as exit_info:
+        trainer.main(["--data", str(tmp_path), "--tokenizer", TOKENIZER, "--out", str(tmp_path / "out"),
+                      "--checkpoint", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "holds the state of another run (lr0: 1 there, 2 here)" in capsys.readouterr().err
