@@ -112,7 +112,7 @@ class Recipe:
     orientation_weight: float = 0.0 # stage 0 adds this times orientation_loss (needs clips that know it)
     turn_weight: float = 0.0        # stage 0 adds this times turn_loss (the same clips)
     deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
-    checkpoint: str | None = None   # directory of each stage's training state (TrainingState), continued from if there
+    checkpoint: str | None = None   # directory of each stage's training state (checkpointing.save_stage), continued from if there
     checkpoint_minutes: float = 5.0 # how often a stage writes its state between epoch ends
 
     def switches(self, labels: list[str], stage: int) -> dict:
