@@ -11,6 +11,7 @@
 set -euo pipefail
 DATA=$(realpath "${DATA:-.data/synthmotion}")
 OUT=$(realpath -m "${OUT:-.data}")
+E2E=${E2E:+$(realpath "$E2E")}
 TOKENIZER=$PWD/Tests/Fixtures/clip-tokenizer
 # glibc's malloc faults every step's large activations in afresh; jemalloc keeps the pages (Training/README.md).
 JEMALLOC=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
@@ -35,6 +36,6 @@ train() {  # name args...
 train or6 --lr0 2e-3 --epochs0 18 --orientation-weight 5
 train or7 --resume "$OUT/or6/model" --lr0 1e-3 --epochs0 8 --orientation-weight 5 --turn-weight 5
 if [ -n "${E2E:-}" ]; then
-    python3 -m stasclip.evaluate "$OUT/or7/model" "$(realpath "$E2E")/test.txt" --threads 2 \
+    python3 -m stasclip.evaluate "$OUT/or7/model" "$E2E/test.txt" --threads 2 \
         --out "$OUT/or7/e2e.json"
 fi
