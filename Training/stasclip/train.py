@@ -111,6 +111,7 @@ class Recipe:
     reverse_twins: bool = False     # each training batch: half clips, half those clips played backwards (_Batches)
     orientation_weight: float = 0.0 # stage 0 adds this times orientation_loss (needs clips that know it)
     turn_weight: float = 0.0        # stage 0 adds this times turn_loss (the same clips)
+    class_weight: float = 0.0       # stage 0 adds this times class_loss (any clips)
     deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
     checkpoint: str | None = None   # directory of each stage's training state (checkpointing.save_stage), continued from if there
     checkpoint_minutes: float = 5.0 # how often a stage writes its state between epoch ends
@@ -417,13 +418,30 @@ def turn_loss(head: nn.Linear, states: torch.Tensor, target: torch.Tensor) -> to
     return known_mean(error, turn)
 
 
+def class_loss(prototypes: torch.Tensor, video_embeds: torch.Tensor, labels: torch.Tensor,
+               scale: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy, against labels `(B,)`, of the unit video embeddings `(B, P)` scored against one learnt
+    prototype per class, `prototypes` `(C, P)`, as the contrastive logits score them against the class texts:
+    cosine times `scale` (the model's exp(logit_scale), not trained through this loss).
+
+    The contrastive loss alone has a fixed point where two classes' text embeddings coincide: v then gets no
+    gradient to tell them apart, and the text tower none to part them while v does not (the two senses of a
+    rotation, results/README.md). The prototypes give v that gradient whatever the text tower does. A
+    training-only objective: the prototypes are never saved."""
+    v = video_embeds.float()
+    v = v / v.norm(dim=-1, keepdim=True)
+    p = prototypes / prototypes.norm(dim=-1, keepdim=True)
+    return nn.functional.cross_entropy(v @ p.t() * scale.detach().float(), labels)
+
+
 def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_epochs: int, train: list[DecodedVideo],
                 texts: ClassTexts, preprocessing: Preprocessing, recipe: Recipe, device: torch.device,
                 stage: int, log) -> None:
     """One stage: AdamW over `groups` (frozen parameters left out), cosine schedule per step. Stage 0 with
     recipe.orientation_weight also trains a linear read-out of each frame's object orientation from Z
     (orientation_loss), with recipe.turn_weight one of each step's turn from the end transformer's output
-    (turn_loss, from Z without one); both heads are dropped after the stage.
+    (turn_loss, from Z without one), with recipe.class_weight class prototypes scored against v (class_loss);
+    the heads are dropped after the stage.
 
     With recipe.checkpoint the stage keeps its whole state (checkpointing.save_stage) every
     recipe.checkpoint_minutes and at every epoch's end, and a stage that finds its state there continues
@@ -431,20 +449,23 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     run gives."""
     if epochs <= 0 or not groups:
         return
-    head = turn_head = None
+    head = turn_head = class_head = None
     if stage == 0 and recipe.orientation_weight > 0:
         head = nn.Linear(model.config.projection_dim, 2).to(device)         # (2, P)
         groups = groups + [{"params": list(head.parameters()), "lr": groups[0]["lr"]}]
     if stage == 0 and recipe.turn_weight > 0:
         turn_head = nn.Linear(model.config.projection_dim, 1).to(device)    # (1, P)
         groups = groups + [{"params": list(turn_head.parameters()), "lr": groups[0]["lr"]}]
+    if stage == 0 and recipe.class_weight > 0:
+        class_head = nn.Embedding(len(texts.names), model.config.projection_dim).to(device)   # (C, P)
+        groups = groups + [{"params": list(class_head.parameters()), "lr": groups[0]["lr"]}]
     optimizer = torch.optim.AdamW(groups, betas=(0.9, 0.999), weight_decay=WEIGHT_DECAY)
     base = [g["lr"] for g in optimizer.param_groups]
     partners = reversal_partners(texts.names) if recipe.reverse_twins else None
     steps_per_epoch = math.ceil(len(train) / clips_per_batch(recipe.batch_size, partners))
     total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
     text_rng = np.random.default_rng(recipe.seed * 31 + stage)
-    heads = {k: h for k, h in (("orientation", head), ("turn", turn_head)) if h is not None}
+    heads = {k: h for k, h in (("orientation", head), ("turn", turn_head), ("class", class_head)) if h is not None}
     position = StagePosition(epoch=0, batch=0, step=0, epochs=epochs, total=total)
     state_path = fingerprint = None
     if recipe.checkpoint:
@@ -475,10 +496,11 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     epoch, step, epochs, total, first = position.epoch, position.step, position.epochs, position.total, position.batch
     model.train()
     while epoch < epochs:
-        started, losses, oriented, turned = time.time(), [], [], []
+        started, losses, oriented, turned, classed = time.time(), [], [], [], []
         for b, batch in enumerate(batches(train, preprocessing, recipe.frames, recipe.batch_size, recipe.seed * 10 + stage,
                                           epoch, shuffle=True, workers=recipe.workers, partners=partners,
-                                          orientation=bool(heads), start=first), start=first):
+                                          orientation=head is not None or turn_head is not None, start=first),
+                             start=first):
             pixels, labels = batch[:2]
             for g, lr in zip(optimizer.param_groups, base):
                 g["lr"] = lr * cosine_factor(step, total, warmup)
@@ -494,6 +516,11 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
                 turn = turn_loss(turn_head, states, batch[2].to(device))
                 loss = loss + recipe.turn_weight * turn
                 turned.append(float(turn.detach()))
+            if class_head is not None:
+                classified = class_loss(class_head.weight, out.video.video_embeds, labels.to(device),
+                                        model.logit_scale.exp())
+                loss = loss + recipe.class_weight * classified
+                classed.append(float(classified.detach()))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -506,6 +533,7 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
         log(f"stage {stage} epoch {epoch + 1}/{epochs} loss {np.mean(losses):.4f}"
             + (f" (orientation {np.mean(oriented):.4f})" if oriented else "")
             + (f" (turn {np.mean(turned):.4f})" if turned else "")
+            + (f" (class {np.mean(classed):.4f})" if classed else "")
             + (f" (batches {first + 1}-{steps_per_epoch} after continuing)" if first else "")
             + f" ({time.time() - started:.1f} s)")
         epoch, first = epoch + 1, 0
@@ -800,6 +828,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="stage 0 also fits a linear read-out, from each frame of the end transformer's output, "
                              "of how far the moving object turns until the next sampled frame, with this weight on "
                              "its squared error (training-only; needs --online-train)")
+    parser.add_argument("--class-weight", type=float, default=0.0,
+                        help="stage 0 also learns one prototype per class and scores v against them as against the "
+                             "class texts, with this weight on their cross-entropy (training-only; asks v to tell "
+                             "apart classes whose text embeddings have come to coincide)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -836,10 +868,12 @@ def main(argv: list[str] | None = None) -> None:
                     lr0=args.lr0, stage0=args.stage0, workers=args.workers, vision=vision,
                     position_init=args.position_init, precision=args.precision, compile=args.compile,
                     reverse_twins=args.reverse_twins, orientation_weight=args.orientation_weight,
-                    turn_weight=args.turn_weight, checkpoint=args.checkpoint,
+                    turn_weight=args.turn_weight, class_weight=args.class_weight, checkpoint=args.checkpoint,
                     checkpoint_minutes=args.checkpoint_minutes)
     if args.checkpoint_minutes < 0:
         parser.error("--checkpoint-minutes must be 0 or more")
+    if args.class_weight < 0:
+        parser.error("--class-weight must be 0 or more")
     for option, weight in (("--orientation-weight", args.orientation_weight), ("--turn-weight", args.turn_weight)):
         if weight < 0:
             parser.error(f"{option} must be 0 or more")

@@ -318,6 +318,29 @@ def test_stage0_orientation_read_out_trains_the_frame_embeddings_and_is_not_kept
     trainer.pretrain(with_data, replace(recipe, turn_weight=1.0), torch.device("cpu"), turned.append)
     assert len(turned) == 2 and all(" (orientation " in line and " (turn " in line for line in turned)
     assert model.state_dict().keys() == plain_model.state_dict().keys()
+    classed = []
+    class_model = trainer.pretrain(data, replace(recipe, orientation_weight=0.0, class_weight=1.0),
+                                   torch.device("cpu"), classed.append)
+    assert len(classed) == 2 and all(" (class " in line and "orientation" not in line for line in classed)
+    assert class_model.state_dict().keys() == plain_model.state_dict().keys()
+
+
+def test_class_prototypes_score_the_unit_video_embedding_as_the_texts_do():
+    prototypes = torch.tensor([[2.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])      # unit: (1, 0), (0, 1), (-1, 0)
+    v = torch.tensor([[3.0, 4.0], [0.0, -2.0]])                          # unit: (0.6, 0.8), (0, -1)
+    labels = torch.tensor([1, 2])
+    scale = torch.tensor(10.0, requires_grad=True)
+    logits = 10 * torch.tensor([[0.6, 0.8, -0.6], [0.0, -1.0, 0.0]])
+    expected = -(logits.log_softmax(-1)[0, 1] + logits.log_softmax(-1)[1, 2]) / 2
+    loss = trainer.class_loss(prototypes, v, labels, scale)
+    assert float(loss.detach()) == pytest.approx(float(expected), rel=1e-6)
+    assert not loss.requires_grad, "the temperature is not trained through the prototypes"
+
+
+def test_class_weight_must_not_be_negative(capsys):
+    with pytest.raises(SystemExit):
+        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", "--class-weight", "-1"])
+    assert "--class-weight must be 0 or more" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("option", ["--orientation-weight", "--turn-weight"])
