@@ -872,12 +872,12 @@ def main(argv: list[str] | None = None) -> None:
                     checkpoint_minutes=args.checkpoint_minutes)
     if args.checkpoint_minutes < 0:
         parser.error("--checkpoint-minutes must be 0 or more")
-    if args.class_weight < 0:
-        parser.error("--class-weight must be 0 or more")
-    for option, weight in (("--orientation-weight", args.orientation_weight), ("--turn-weight", args.turn_weight)):
+    for option, weight, rendered in (("--orientation-weight", args.orientation_weight, True),
+                                     ("--turn-weight", args.turn_weight, True),
+                                     ("--class-weight", args.class_weight, False)):
         if weight < 0:
             parser.error(f"{option} must be 0 or more")
-        if weight and not args.online_train:
+        if weight and rendered and not args.online_train:
             parser.error(f"{option} needs --online-train: only rendered clips know their frames' orientation")
     if args.reverse_twins and args.batch_size < 2:
         parser.error("--reverse-twins needs --batch-size 2 or more")
