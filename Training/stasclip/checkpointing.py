@@ -92,3 +92,17 @@ def load_stage(path: str, fingerprint: dict, defaults: dict, model: nn.Module, o
     if saved["cuda_rng"] is not None and device.type == "cuda":
         torch.cuda.set_rng_state(saved["cuda_rng"].cpu(), device)
     return StagePosition(**saved["position"])
+
+
+def load_heads(path: str, heads: dict[str, nn.Module], device: torch.device) -> None:
+    """Starts the read-out `heads` from those kept in the stage state at `path` (written by save_stage), so that
+    a resumed stage 0 does not spend its first epoch relearning them. Raises CheckpointMismatch when the state
+    lacks one of `heads` or holds it at another shape (another label set or projection width)."""
+    saved = torch.load(path, map_location=device, weights_only=False).get("heads", {})
+    for name, head in heads.items():
+        if name not in saved:
+            raise CheckpointMismatch(f"{path} holds no {name} read-out (it has: {', '.join(sorted(saved)) or 'none'})")
+        try:
+            head.load_state_dict(saved[name])
+        except RuntimeError as error:
+            raise CheckpointMismatch(f"{path}: its {name} read-out does not fit this model: {error}") from error

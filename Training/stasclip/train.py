@@ -36,7 +36,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checkpointing import CheckpointMismatch, StagePosition, load_stage, run_fingerprint, save_stage, stage_path
+from .checkpointing import (CheckpointMismatch, StagePosition, load_heads, load_stage, run_fingerprint, save_stage,
+                            stage_path)
 from .modeling_stas_clip import AUX_HEADS, TEMPORAL_MODELING, STASCLIPConfig, STASCLIPModel, is_new_parameter
 from .sampling import Preprocessing, segment_times, frame_at
 from .synthetic import reversal_partners
@@ -112,6 +113,7 @@ class Recipe:
     orientation_weight: float = 0.0 # stage 0 adds this times orientation_loss (needs clips that know it)
     turn_weight: float = 0.0        # stage 0 adds this times turn_loss (the same clips)
     class_weight: float = 0.0       # stage 0 adds this times class_loss (any clips)
+    heads_from: str | None = None   # stage-0 state (.pt) whose read-out heads stage 0 starts from (checkpointing.load_heads)
     deadline: float | None = None   # time.time() by which training must be over (stage 0 gets 85 % of what is left)
     checkpoint: str | None = None   # directory of each stage's training state (checkpointing.save_stage), continued from if there
     checkpoint_minutes: float = 5.0 # how often a stage writes its state between epoch ends
@@ -466,6 +468,9 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
     text_rng = np.random.default_rng(recipe.seed * 31 + stage)
     heads = {k: h for k, h in (("orientation", head), ("turn", turn_head), ("class", class_head)) if h is not None}
+    if stage == 0 and recipe.heads_from and heads:
+        load_heads(recipe.heads_from, heads, device)
+        log(f"stage {stage}: the {', '.join(heads)} read-outs start from {recipe.heads_from}")
     position = StagePosition(epoch=0, batch=0, step=0, epochs=epochs, total=total)
     state_path = fingerprint = None
     if recipe.checkpoint:
@@ -832,6 +837,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="stage 0 also learns one prototype per class and scores v against them as against the "
                              "class texts, with this weight on their cross-entropy (training-only; asks v to tell "
                              "apart classes whose text embeddings have come to coincide)")
+    parser.add_argument("--heads-from", metavar="STATE",
+                        help="with --resume: start the read-out heads from this stage-0 state (a previous run's "
+                             "--checkpoint DIR/stage0.pt) instead of random weights")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -868,7 +876,8 @@ def main(argv: list[str] | None = None) -> None:
                     lr0=args.lr0, stage0=args.stage0, workers=args.workers, vision=vision,
                     position_init=args.position_init, precision=args.precision, compile=args.compile,
                     reverse_twins=args.reverse_twins, orientation_weight=args.orientation_weight,
-                    turn_weight=args.turn_weight, class_weight=args.class_weight, checkpoint=args.checkpoint,
+                    turn_weight=args.turn_weight, class_weight=args.class_weight,
+                    heads_from=os.path.abspath(args.heads_from) if args.heads_from else None, checkpoint=args.checkpoint,
                     checkpoint_minutes=args.checkpoint_minutes)
     if args.checkpoint_minutes < 0:
         parser.error("--checkpoint-minutes must be 0 or more")
@@ -879,6 +888,12 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"{option} must be 0 or more")
         if weight and rendered and not args.online_train:
             parser.error(f"{option} needs --online-train: only rendered clips know their frames' orientation")
+    if args.heads_from and not args.resume:
+        parser.error("--heads-from needs --resume: the heads read out a trained model's features")
+    if args.heads_from and not os.path.isfile(args.heads_from):
+        parser.error(f"--heads-from {args.heads_from}: no such file")
+    if args.heads_from and not (args.orientation_weight or args.turn_weight or args.class_weight):
+        parser.error("--heads-from needs a read-out: --orientation-weight, --turn-weight or --class-weight")
     if args.reverse_twins and args.batch_size < 2:
         parser.error("--reverse-twins needs --batch-size 2 or more")
     device = torch.device(args.device)

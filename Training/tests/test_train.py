@@ -477,3 +477,76 @@ def test_a_state_of_another_run_is_refused_with_what_differs(data, tmp_path, mon
                       "--checkpoint", str(tmp_path)])
     assert exit_info.value.code == 2
     assert "holds the state of another run (lr0: 1 there, 2 here)" in capsys.readouterr().err
+
+
+def test_heads_from_starts_the_read_outs_from_a_kept_state_and_refuses_ones_that_do_not_fit(data, tmp_path,
+                                                                                           monkeypatch):
+    data = _oriented(data)
+    cpu = torch.device("cpu")
+    recipe = trainer.Recipe(stage0="full", epochs0=1, batch_size=4, orientation_weight=1.0, turn_weight=1.0,
+                            class_weight=1.0, checkpoint=str(tmp_path / "first"), checkpoint_minutes=0.0)
+    trainer.pretrain(data, recipe, cpu, lambda line: None)
+    kept = torch.load(tmp_path / "first" / "stage0.pt", weights_only=False)["heads"]
+    assert set(kept) == {"orientation", "turn", "class"}
+    seen = {}
+
+    def first_step(name, real):
+        def loss(head, *args):
+            seen[name] = {k: t.detach().clone() for k, t in
+                          (head.state_dict() if isinstance(head, torch.nn.Module) else {"weight": head}).items()}
+            if len(seen) == 3:
+                raise _Stopped()
+            return real(head, *args)
+        return loss
+
+    lines = []
+    carried = replace(recipe, checkpoint=None, heads_from=str(tmp_path / "first" / "stage0.pt"))
+    with monkeypatch.context() as patch:
+        for name, function in (("orientation", "orientation_loss"), ("turn", "turn_loss"), ("class", "class_loss")):
+            patch.setattr(trainer, function, first_step(name, getattr(trainer, function)))
+        with pytest.raises(_Stopped):
+            trainer.pretrain(data, carried, cpu, lines.append)
+        assert lines == [f"stage 0: the orientation, turn, class read-outs start from "
+                         f"{tmp_path / 'first' / 'stage0.pt'}"]
+        for name, state in seen.items():
+            for key, tensor in state.items():
+                assert torch.equal(tensor, kept[name][key]), f"{name}.{key} did not start from the kept state"
+        # Without --heads-from the read-outs start from random weights.
+        seen.clear()
+        with pytest.raises(_Stopped):
+            trainer.pretrain(data, replace(carried, heads_from=None), cpu, lambda line: None)
+        assert not torch.equal(seen["orientation"]["weight"], kept["orientation"]["weight"])
+    # A state without a wanted head, or with one of another shape, is refused with what is wrong.
+    trainer.pretrain(data, replace(recipe, class_weight=0.0, checkpoint=str(tmp_path / "second")), cpu,
+                     lambda line: None)
+    with pytest.raises(trainer.CheckpointMismatch, match="holds no class read-out .it has: orientation, turn."):
+        trainer.pretrain(data, replace(carried, heads_from=str(tmp_path / "second" / "stage0.pt")), cpu,
+                         lambda line: None)
+    state = torch.load(tmp_path / "first" / "stage0.pt", weights_only=False)
+    state["heads"]["class"]["weight"] = state["heads"]["class"]["weight"][:2]
+    torch.save(state, tmp_path / "fewer-classes.pt")
+    with pytest.raises(trainer.CheckpointMismatch, match="its class read-out does not fit this model"):
+        trainer.pretrain(data, replace(carried, heads_from=str(tmp_path / "fewer-classes.pt")), cpu,
+                         lambda line: None)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "--heads-from needs --resume"),
+    (["--resume", "MODEL"], "--heads-from needs a read-out"),
+])
+def test_heads_from_needs_a_resume_and_a_read_out(capsys, tmp_path, extra, message):
+    state = tmp_path / "stage0.pt"
+    state.write_bytes(b"")
+    with pytest.raises(SystemExit) as exit_info:
+        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", "--device", "cpu",
+                      "--heads-from", str(state), *extra])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_heads_from_a_missing_file_is_a_usage_error(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        trainer.main(["--data", "unused", "--tokenizer", TOKENIZER, "--out", "unused", "--device", "cpu",
+                      "--resume", "MODEL", "--class-weight", "1", "--heads-from", str(tmp_path / "none.pt")])
+    assert exit_info.value.code == 2
+    assert f"--heads-from {tmp_path / 'none.pt'}: no such file" in capsys.readouterr().err
