@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The default model's recipe from random weights with every read-out from the first step (Training/results/
+# README.md, single/): h1 trains stage 0 with the orientation, turn and class-prototype read-outs from the
+# start, where rotation_cpu.sh adds them in four resumed parts over 40 epochs; h2 resumes h1's model for three
+# more epochs with h1's read-out heads (--heads-from). From the repository root:
+#   DATA=.data/synthmotion OUT=.data [E2E=.data/e2e] bash Training/scripts/single_run_cpu.sh
+# writes OUT/h1 and OUT/h2 (model/, report.json, train.log, state/) and with E2E (the clips of
+# Scripts/e2e/default-model.sh, see rotation_cpu.sh) their e2e.json. --checkpoint keeps each run's state, so
+# running this again continues where it stopped; a finished run (its report written) is skipped. fp32, since the trainer refuses bf16 on CPUs without its kernels.
+set -euo pipefail
+DATA=$(realpath "${DATA:-.data/synthmotion}")
+OUT=$(realpath -m "${OUT:-.data}")
+E2E=${E2E:+$(realpath "$E2E")}
+TOKENIZER=$PWD/Tests/Fixtures/clip-tokenizer
+# glibc's malloc faults every step's large activations in afresh; jemalloc keeps the pages (Training/README.md).
+JEMALLOC=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+if [ -e "$JEMALLOC" ]; then
+    export LD_PRELOAD=$JEMALLOC MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1
+else
+    echo "no $JEMALLOC (apt-get install libjemalloc2): training with glibc's malloc, about a fifth slower" >&2
+fi
+export PYTHONUNBUFFERED=1
+cd Training
+COMMON=(--data "$DATA" --tokenizer "$TOKENIZER" --online-train 1000 --stage0 full --epochs2 1 --warmup2 1
+        --batch-size 64 --position-init sincos-st --image-size 64 --precision fp32 --device cpu --threads 2
+        --jobs 2 --half --orientation-weight 5 --turn-weight 5 --class-weight 1)
+train() {  # name args...
+    local name=$1
+    shift
+    if [ ! -f "$OUT/$name/report.json" ]; then
+        mkdir -p "$OUT/$name"
+        python3 -m stasclip.train "${COMMON[@]}" --checkpoint "$OUT/$name/state" --out "$OUT/$name/model" \
+            --report "$OUT/$name/report.json" "$@" >>"$OUT/$name/train.log" 2>&1
+    fi
+    if [ -n "${E2E:-}" ] && [ ! -f "$OUT/$name/e2e.json" ]; then
+        python3 -m stasclip.evaluate "$OUT/$name/model" "$E2E/test.txt" --threads 2 --out "$OUT/$name/e2e.json"
+    fi
+}
+train h1 --lr0 2e-3 --epochs0 12 --time-limit 6600
+train h2 --resume "$OUT/h1/model" --heads-from "$OUT/h1/state/stage0.pt" --lr0 1e-3 --epochs0 3
