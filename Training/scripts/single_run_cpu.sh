@@ -6,21 +6,10 @@
 #   DATA=.data/synthmotion OUT=.data [E2E=.data/e2e] bash Training/scripts/single_run_cpu.sh
 # writes OUT/h1 and OUT/h2 (model/, report.json, train.log, state/) and with E2E (the clips of
 # Scripts/e2e/default-model.sh, see rotation_cpu.sh) their e2e.json. --checkpoint keeps each run's state, so
-# running this again continues where it stopped; a finished run (its report written) is skipped. fp32, since the trainer refuses bf16 on CPUs without its kernels.
+# running this again continues where it stopped; a finished run (its report written) is skipped. fp32, since
+# the trainer refuses bf16 on CPUs without its kernels.
 set -euo pipefail
-DATA=$(realpath "${DATA:-.data/synthmotion}")
-OUT=$(realpath -m "${OUT:-.data}")
-E2E=${E2E:+$(realpath "$E2E")}
-TOKENIZER=$PWD/Tests/Fixtures/clip-tokenizer
-# glibc's malloc faults every step's large activations in afresh; jemalloc keeps the pages (Training/README.md).
-JEMALLOC=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
-if [ -e "$JEMALLOC" ]; then
-    export LD_PRELOAD=$JEMALLOC MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1
-else
-    echo "no $JEMALLOC (apt-get install libjemalloc2): training with glibc's malloc, about a fifth slower" >&2
-fi
-export PYTHONUNBUFFERED=1
-cd Training
+source "$(dirname "$0")/cpu_env.sh"
 COMMON=(--data "$DATA" --tokenizer "$TOKENIZER" --online-train 1000 --stage0 full --epochs2 1 --warmup2 1
         --batch-size 64 --position-init sincos-st --image-size 64 --precision fp32 --device cpu --threads 2
         --jobs 2 --half --orientation-weight 5 --turn-weight 5 --class-weight 1)
