@@ -97,8 +97,15 @@ def load_stage(path: str, fingerprint: dict, defaults: dict, model: nn.Module, o
 def load_heads(path: str, heads: dict[str, nn.Module], device: torch.device) -> None:
     """Starts the read-out `heads` from those kept in the stage state at `path` (written by save_stage), so that
     a resumed stage 0 does not spend its first epoch relearning them. Raises CheckpointMismatch when the state
-    lacks one of `heads` or holds it at another shape (another label set or projection width)."""
-    saved = torch.load(path, map_location=device, weights_only=False).get("heads", {})
+    lacks one of `heads` or holds it at another shape (another label set or projection width), and when the
+    file is not such a state."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=False)
+    except Exception as error:  # torch.load raises whatever its unpickler meets in a file that is not a state
+        raise CheckpointMismatch(f"{path} cannot be read as a stage state: {error}") from error
+    if not isinstance(state, dict) or not isinstance(state.get("heads"), dict):
+        raise CheckpointMismatch(f"{path} is not a stage state written by --checkpoint")
+    saved = state["heads"]
     for name, head in heads.items():
         if name not in saved:
             raise CheckpointMismatch(f"{path} holds no {name} read-out (it has: {', '.join(sorted(saved)) or 'none'})")

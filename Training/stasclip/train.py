@@ -877,8 +877,8 @@ def main(argv: list[str] | None = None) -> None:
                     position_init=args.position_init, precision=args.precision, compile=args.compile,
                     reverse_twins=args.reverse_twins, orientation_weight=args.orientation_weight,
                     turn_weight=args.turn_weight, class_weight=args.class_weight,
-                    heads_from=os.path.abspath(args.heads_from) if args.heads_from else None, checkpoint=args.checkpoint,
-                    checkpoint_minutes=args.checkpoint_minutes)
+                    heads_from=os.path.abspath(args.heads_from) if args.heads_from else None,
+                    checkpoint=args.checkpoint, checkpoint_minutes=args.checkpoint_minutes)
     if args.checkpoint_minutes < 0:
         parser.error("--checkpoint-minutes must be 0 or more")
     for option, weight, rendered in (("--orientation-weight", args.orientation_weight, True),

@@ -528,6 +528,13 @@ def test_heads_from_starts_the_read_outs_from_a_kept_state_and_refuses_ones_that
     with pytest.raises(trainer.CheckpointMismatch, match="its class read-out does not fit this model"):
         trainer.pretrain(data, replace(carried, heads_from=str(tmp_path / "fewer-classes.pt")), cpu,
                          lambda line: None)
+    (tmp_path / "not-a-state.pt").write_bytes(b"not a torch file")
+    with pytest.raises(trainer.CheckpointMismatch, match="not-a-state.pt cannot be read as a stage state"):
+        trainer.pretrain(data, replace(carried, heads_from=str(tmp_path / "not-a-state.pt")), cpu,
+                         lambda line: None)
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(trainer.CheckpointMismatch, match="other.pt is not a stage state written by --checkpoint"):
+        trainer.pretrain(data, replace(carried, heads_from=str(tmp_path / "other.pt")), cpu, lambda line: None)
 
 
 @pytest.mark.parametrize("extra, message", [
