@@ -1,6 +1,6 @@
-# Sourced from the repository root by the CPU training scripts (rotation_cpu.sh, single_run_cpu.sh): resolves
-# DATA, OUT, E2E and TOKENIZER to absolute paths, trains under jemalloc where it is installed, and changes into
-# Training/.
+# Sourced from the repository root by the CPU training scripts (rotation_cpu.sh, single_run_cpu.sh,
+# hour_cpu.sh): resolves DATA, OUT, E2E and TOKENIZER to absolute paths, trains under jemalloc where it is
+# installed, and changes into Training/.
 DATA=$(realpath "${DATA:-.data/synthmotion}")
 OUT=$(realpath -m "${OUT:-.data}")
 E2E=${E2E:+$(realpath "$E2E")}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One run of the default model's recipe sized for the issue's hour on two CPU cores (Training/results/README.md,
+# single/, p16): patch 16 instead of 8 gives each 64×64 frame 16 patch tokens instead of 64, a training step about
+# 3 times cheaper (epochs of 148-177 s instead of 448-528 s), so the time limit fits 17 stage-0 epochs into the
+# hour instead of 7; every read-out from the first step (single_run_cpu.sh's h1). From the repository root:
+#   DATA=.data/synthmotion OUT=.data [E2E=.data/e2e] bash Training/scripts/hour_cpu.sh
+# writes OUT/p16 (model/, report.json, train.log, state/) and with E2E (the clips of Scripts/e2e/default-model.sh,
+# see rotation_cpu.sh) its e2e.json. --checkpoint keeps the state, so running this again continues where it
+# stopped; a finished run (its report written) is skipped.
+set -euo pipefail
+source "$(dirname "$0")/cpu_env.sh"
+NAME=p16
+if [ ! -f "$OUT/$NAME/report.json" ]; then
+    mkdir -p "$OUT/$NAME"
+    python3 -m stasclip.train --data "$DATA" --tokenizer "$TOKENIZER" --online-train 1000 --stage0 full \
+        --epochs0 30 --epochs2 1 --warmup2 1 --lr0 2e-3 --batch-size 64 --position-init sincos-st --image-size 64 \
+        --patch-size 16 --precision fp32 --device cpu --threads 2 --jobs 2 --half --orientation-weight 5 \
+        --turn-weight 5 --class-weight 1 --time-limit 3450 --checkpoint "$OUT/$NAME/state" --out "$OUT/$NAME/model" \
+        --report "$OUT/$NAME/report.json" >>"$OUT/$NAME/train.log" 2>&1
+fi
+if [ -n "${E2E:-}" ] && [ ! -f "$OUT/$NAME/e2e.json" ]; then
+    python3 -m stasclip.evaluate "$OUT/$NAME/model" "$E2E/test.txt" --threads 2 --out "$OUT/$NAME/e2e.json"
+fi
