@@ -374,6 +374,12 @@ def rebuild(model: STASCLIPModel, switches: dict, seed: int) -> STASCLIPModel:
 # Training and evaluation
 # ============================================================================================
 
+def warmup_steps(warmup_epochs: int, steps_per_epoch: int, epochs: int, requested: int) -> int:
+    """Steps of linear warm-up: `warmup_epochs` of the `requested` epochs, or the same share of the `epochs` a
+    time limit cut the schedule to (3 of 30 epochs cut to 17 warm up for 1.7 epochs, not 3 of the 17)."""
+    return warmup_epochs * steps_per_epoch * epochs // max(1, requested)
+
+
 def cosine_factor(step: int, total: int, warmup: int) -> float:
     """Linear warm-up over `warmup` steps, then cosine from 1 to 0."""
     if step < warmup:
@@ -465,7 +471,7 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     base = [g["lr"] for g in optimizer.param_groups]
     partners = reversal_partners(texts.names) if recipe.reverse_twins else None
     steps_per_epoch = math.ceil(len(train) / clips_per_batch(recipe.batch_size, partners))
-    total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
+    requested, total = epochs, epochs * steps_per_epoch
     text_rng = np.random.default_rng(recipe.seed * 31 + stage)
     heads = {k: h for k, h in (("orientation", head), ("turn", turn_head), ("class", class_head)) if h is not None}
     if stage == 0 and recipe.heads_from and heads:
@@ -499,6 +505,7 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
     # The compiled module shares `model`'s parameters, so the optimizer and the export see what it trains.
     forward = torch.compile(model) if recipe.compile else model
     epoch, step, epochs, total, first = position.epoch, position.step, position.epochs, position.total, position.batch
+    warmup = warmup_steps(warmup_epochs, steps_per_epoch, epochs, requested)
     model.train()
     while epoch < epochs:
         started, losses, oriented, turned, classed = time.time(), [], [], [], []
@@ -543,14 +550,17 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
             + f" ({time.time() - started:.1f} s)")
         epoch, first = epoch + 1, 0
         if stop_at is not None and epoch < epochs and not (recipe.compile and epoch == 1):
-            # Fit the schedule to the time left: as many more epochs as the last one's pace allows, and the
-            # cosine rescaled to end with them. A compiled run's first epoch also holds the compilation
-            # (1.5-3 minutes on two cores), so its pace would cut the schedule short; the second decides.
+            # Fit the schedule to the time left: as many more epochs as the last one's pace allows, the cosine
+            # rescaled to end with them and the warm-up to the same share of them. A compiled run's first epoch
+            # also holds the compilation (1.5-3 minutes on two cores), so its pace would cut the schedule
+            # short; the second decides.
             fits = epoch + int((stop_at - time.time()) // max(1e-6, time.time() - started))
             if fits < epochs:
-                log(f"stage {stage}: {fits} of {epochs} epochs fit in the time limit; the schedule ends there")
-                epochs = max(epoch, fits)
-                total = max(step + 1, epochs * steps_per_epoch)
+                cut = max(epoch, fits)
+                warmup = warmup_steps(warmup_epochs, steps_per_epoch, cut, requested)
+                log(f"stage {stage}: {fits} of {epochs} epochs fit in the time limit; the schedule ends there"
+                    + (f", its warm-up {warmup} of its {max(step + 1, cut * steps_per_epoch)} steps" if warmup_epochs else ""))
+                epochs, total = cut, max(step + 1, cut * steps_per_epoch)
         if state_path:
             keep(epoch, 0)
 

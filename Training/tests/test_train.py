@@ -479,6 +479,55 @@ def test_a_state_of_another_run_is_refused_with_what_differs(data, tmp_path, mon
     assert "holds the state of another run (lr0: 1 there, 2 here)" in capsys.readouterr().err
 
 
+def test_warm_up_keeps_its_share_of_a_schedule_a_time_limit_cut():
+    assert trainer.warmup_steps(3, 188, 30, 30) == 564
+    assert trainer.warmup_steps(3, 188, 17, 30) == 319
+    assert trainer.warmup_steps(0, 188, 17, 30) == 0
+
+
+def test_a_time_limit_that_cuts_the_schedule_cuts_its_warm_up_too_and_a_stopped_run_continues_with_it(
+        data, tmp_path, monkeypatch):
+    """20 epochs of 2 steps (6 clips, batch 4) warm up for 2 epochs, 4 steps. A clock that moves 10 s a step
+    and a deadline of 120 s (stage 0 gets 85 %, 102 s) fit 5 epochs after the first: the warm-up becomes the
+    same tenth of those, 1 step, so the cut schedule does not spend 4 of its 10 steps warming up."""
+    cpu = torch.device("cpu")
+    clock, schedule, stop_before = [0.0], [], [None]
+    real_step_loss, real_cosine = trainer.step_loss, trainer.cosine_factor
+
+    def step_loss(*args, **kwargs):
+        clock[0] += 10.0
+        if len(schedule) == stop_before[0]:
+            raise _Stopped()
+        return real_step_loss(*args, **kwargs)
+
+    def cosine_factor(step, total, warmup):
+        schedule.append((step, total, warmup))
+        return real_cosine(step, total, warmup)
+
+    monkeypatch.setattr(trainer, "time", type("Clock", (), {"time": staticmethod(lambda: clock[0])}))
+    monkeypatch.setattr(trainer, "step_loss", step_loss)
+    monkeypatch.setattr(trainer, "cosine_factor", cosine_factor)
+    recipe = trainer.Recipe(stage0="full", epochs0=20, batch_size=4, deadline=120.0)
+    lines = []
+    unbroken = trainer.pretrain(data, recipe, cpu, lines.append)
+    assert lines[1] == ("stage 0: 5 of 20 epochs fit in the time limit; the schedule ends there, its warm-up 1 of "
+                        "its 10 steps")
+    assert len(lines) == 6
+    assert schedule == [(0, 40, 4), (1, 40, 4)] + [(step, 10, 1) for step in range(2, 10)]
+    # Stopped before step 4 (within epoch 2, after the cut) and started again on a fresh clock, the run
+    # continues with the cut warm-up from its kept state and ends where the unbroken one did.
+    kept = replace(recipe, checkpoint=str(tmp_path), checkpoint_minutes=0.0)
+    clock[0], schedule[:], stop_before[0] = 0.0, [], 4
+    with pytest.raises(_Stopped):
+        trainer.pretrain(data, kept, cpu, lambda line: None)
+    clock[0], schedule[:], stop_before[0] = 0.0, [], None
+    continued = trainer.pretrain(data, kept, cpu, lambda line: None)
+    assert schedule == [(step, 10, 1) for step in range(3, 10)]
+    worst = max(float((a - b).abs().max()) for a, b in zip(unbroken.state_dict().values(),
+                                                           continued.state_dict().values()))
+    assert worst == 0.0, f"continued run differs from the unbroken one by {worst}"
+
+
 def test_heads_from_starts_the_read_outs_from_a_kept_state_and_refuses_ones_that_do_not_fit(data, tmp_path,
                                                                                            monkeypatch):
     data = _oriented(data)
