@@ -556,11 +556,12 @@ def train_stage(model: STASCLIPModel, groups: list[dict], epochs: int, warmup_ep
             # short; the second decides.
             fits = epoch + int((stop_at - time.time()) // max(1e-6, time.time() - started))
             if fits < epochs:
-                cut = max(epoch, fits)
-                warmup = warmup_steps(warmup_epochs, steps_per_epoch, cut, requested)
+                fitted = max(epoch, fits)
+                total = max(step + 1, fitted * steps_per_epoch)
+                warmup = warmup_steps(warmup_epochs, steps_per_epoch, fitted, requested)
                 log(f"stage {stage}: {fits} of {epochs} epochs fit in the time limit; the schedule ends there"
-                    + (f", its warm-up {warmup} of its {max(step + 1, cut * steps_per_epoch)} steps" if warmup_epochs else ""))
-                epochs, total = cut, max(step + 1, cut * steps_per_epoch)
+                    + (f", its warm-up {warmup} of its {total} steps" if warmup_epochs else ""))
+                epochs = fitted
         if state_path:
             keep(epoch, 0)
 
