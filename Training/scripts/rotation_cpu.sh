@@ -13,25 +13,9 @@
 # machines.
 set -euo pipefail
 source "$(dirname "$0")/cpu_env.sh"
-COMMON=(--data "$DATA" --tokenizer "$TOKENIZER" --online-train 1000 --stage0 full --epochs2 1 --warmup2 1
-        --batch-size 64 --position-init sincos-st --image-size 64 --precision fp32 --device cpu --threads 2
-        --jobs 2 --half)
-train() {  # name args...
-    local name=$1
-    shift
-    [ -f "$OUT/$name/report.json" ] && return 0
-    mkdir -p "$OUT/$name"
-    python3 -m stasclip.train "${COMMON[@]}" --checkpoint "$OUT/$name/state" --out "$OUT/$name/model" \
-        --report "$OUT/$name/report.json" "$@" >>"$OUT/$name/train.log" 2>&1
-}
 train or6 --lr0 2e-3 --epochs0 18 --orientation-weight 5
 train or7 --resume "$OUT/or6/model" --lr0 1e-3 --epochs0 8 --orientation-weight 5 --turn-weight 5
 train or8 --resume "$OUT/or7/model" --lr0 1e-3 --epochs0 5 --orientation-weight 5 --turn-weight 5 --class-weight 1
 train or9 --resume "$OUT/or8/model" --lr0 5e-4 --epochs0 4 --orientation-weight 5 --turn-weight 5 --class-weight 1
 train or10 --resume "$OUT/or9/model" --lr0 5e-4 --epochs0 5 --orientation-weight 5 --turn-weight 5 --class-weight 1
-if [ -n "${E2E:-}" ]; then
-    for name in or7 or8 or9 or10; do
-        [ -f "$OUT/$name/e2e.json" ] || python3 -m stasclip.evaluate "$OUT/$name/model" "$E2E/test.txt" \
-            --threads 2 --out "$OUT/$name/e2e.json"
-    done
-fi
+evaluate_e2e or7 or8 or9 or10

@@ -10,20 +10,8 @@
 # the trainer refuses bf16 on CPUs without its kernels.
 set -euo pipefail
 source "$(dirname "$0")/cpu_env.sh"
-COMMON=(--data "$DATA" --tokenizer "$TOKENIZER" --online-train 1000 --stage0 full --epochs2 1 --warmup2 1
-        --batch-size 64 --position-init sincos-st --image-size 64 --precision fp32 --device cpu --threads 2
-        --jobs 2 --half --orientation-weight 5 --turn-weight 5 --class-weight 1)
-train() {  # name args...
-    local name=$1
-    shift
-    if [ ! -f "$OUT/$name/report.json" ]; then
-        mkdir -p "$OUT/$name"
-        python3 -m stasclip.train "${COMMON[@]}" --checkpoint "$OUT/$name/state" --out "$OUT/$name/model" \
-            --report "$OUT/$name/report.json" "$@" >>"$OUT/$name/train.log" 2>&1
-    fi
-    if [ -n "${E2E:-}" ] && [ ! -f "$OUT/$name/e2e.json" ]; then
-        python3 -m stasclip.evaluate "$OUT/$name/model" "$E2E/test.txt" --threads 2 --out "$OUT/$name/e2e.json"
-    fi
-}
+COMMON+=(--orientation-weight 5 --turn-weight 5 --class-weight 1)
 train h1 --lr0 2e-3 --epochs0 12 --time-limit 6600
+evaluate_e2e h1
 train h2 --resume "$OUT/h1/model" --heads-from "$OUT/h1/state/stage0.pt" --lr0 1e-3 --epochs0 3
+evaluate_e2e h2
