@@ -8,7 +8,8 @@
 # see rotation_cpu.sh) its e2e.json. --checkpoint keeps the state, so running this again continues where it
 # stopped; a finished run (its report written) is skipped. The results' p16 is this command under the trainer
 # before commit 375631c, whose time limit cut the 30 epochs to 17 and kept the warm-up of 3; p16w's warm-up is
-# cut with them (to 1.4 epochs of the 14 that fitted on a slower machine).
+# cut with them (to 1.4 epochs of the 14 that fitted on a slower machine); p16f is this command on a faster one,
+# where 25 fitted.
 set -euo pipefail
 source "$(dirname "$0")/cpu_env.sh"
 train p16w --epochs0 30 --lr0 2e-3 --patch-size 16 --orientation-weight 5 --turn-weight 5 --class-weight 1 \
