@@ -2,8 +2,8 @@
 # One run of the default model's recipe sized for the hour on two CPU cores (Training/results/README.md,
 # single/, p16 and t4): patch 16 instead of 8 gives each 64×64 frame 16 patch tokens instead of 64, and four
 # frames a clip instead of eight halve them again; every read-out from the first step (single_run_cpu.sh's h1).
-# --epochs0 60 asks for more epochs than fit: the time limit fits the schedule to the hour after every epoch (42 epochs of
-# 51-69 s on two AMD EPYC Zen 3 cores, t4), and it only ever shortens it. From the repository root:
+# --epochs0 60 asks for more epochs than fit: the time limit fits the schedule to the hour after every epoch
+# (42 epochs of 51-69 s on two AMD EPYC Zen 3 cores, t4), and it only ever shortens it. From the repository root:
 #   DATA=.data/synthmotion OUT=.data [E2E=.data/e2e] bash Training/scripts/hour_cpu.sh
 # writes OUT/t4 (model/, report.json, train.log, state/) and with E2E (the clips of Scripts/e2e/default-model.sh,
 # see rotation_cpu.sh) its e2e.json. --checkpoint keeps the state, so running this again continues where it
